@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainers.data.lines import BLANK_LINE, Skips, check_file, iter_lines, where
-from trainers.data.text import EMPTY_CELL, iter_rows
+from trainers.data.text import read_table
 from trainers.errors import DataError
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 NO_GOLD = ("pair without a gold label ('-')", "pairs without a gold label ('-')")
-LABEL_HEADERS = frozenset({"label", "labels", "class", "category", "gold_label"})
 
 Triplet = tuple[str, str, str]
 
@@ -144,33 +143,17 @@ def _json_record(line: str, path: Path, number: int) -> dict:
 # ---------------------------------------------------------------- class-labelled sentences
 
 def read_labelled(path: str | Path) -> LabelledSentences:
-    """Read (sentence, label) rows from a .csv or .tsv file; an optional header row is recognised by name.
+    """Read (sentence, label) rows from a .csv or .tsv file; a header row like `sentence,label` is recognised.
 
     Blank lines and rows with an empty cell are skipped and counted.
     """
-    path = Path(path)
-    skips = Skips(path)
-    sentences: list[str] = []
-    labels: list[str] = []
-    first = True
-    for number, cells in iter_rows(path):
-        if not cells:
-            skips.add(BLANK_LINE)
-            continue
-        if len(cells) != 2:
-            raise DataError(f"{where(path, number)}: expected 2 columns (sentence, label), got {len(cells)}")
-        is_header = first and cells[1].strip().lower() in LABEL_HEADERS
-        first = False
-        if is_header:
-            continue
-        if not cells[0].strip() or not cells[1].strip():
-            skips.add(EMPTY_CELL)
-            continue
-        sentences.append(cells[0])
-        labels.append(cells[1].strip())
-    if not sentences:
+    table = read_table(path, max_columns=2, expected="sentence, label")
+    if len(table.columns) != 2:
+        raise DataError(f"{where(path, 1)}: expected 2 columns (sentence, label), got 1")
+    if not table.rows:
         raise DataError(f"{where(path, 1)}: expected (sentence, label) rows, found none")
-    return LabelledSentences(sentences, labels, skips.total, skips.notes())
+    return LabelledSentences([r[0] for r in table.rows], [r[1].strip() for r in table.rows],
+                             table.skipped, table.notes)
 
 
 def nli_premise_classes(triplets: list[Triplet]) -> tuple[list[str], list[int]]:

@@ -99,12 +99,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def read_table(path: str | Path, max_columns: int = 3) -> TrainingTable:
+def read_table(path: str | Path, max_columns: int = 3,
+               expected: str = "sent0[, sent1[, hard_neg]]") -> TrainingTable:
     """Read a CSV/TSV training table with 1 to `max_columns` columns (SimCSE's sent0, sent1, hard_neg).
 
     A first row made only of known column names is a header; otherwise the
     columns get SimCSE's default names. Every row must have as many cells as
-    the first one.
+    the first one. `expected` describes the columns in error messages.
     """
     path = Path(path)
     skips = Skips(path)
@@ -115,7 +116,7 @@ def read_table(path: str | Path, max_columns: int = 3) -> TrainingTable:
             skips.add(BLANK_LINE)
             continue
         if not columns:
-            columns = _columns(path, number, cells, max_columns)
+            columns = _columns(path, number, cells, max_columns, expected)
             if _is_header(cells):
                 continue
         if len(cells) != len(columns):
@@ -126,7 +127,8 @@ def read_table(path: str | Path, max_columns: int = 3) -> TrainingTable:
             continue
         rows.append(tuple(cells))
     if not columns:
-        raise DataError(f"{where(path, 1)}: expected rows of 1 to {max_columns} columns, the file is empty")
+        raise DataError(f"{where(path, 1)}: expected rows of 1 to {max_columns} columns ({expected}), "
+                        "but the file has no rows")
     return TrainingTable(columns, rows, skips.total, skips.notes())
 
 
@@ -134,10 +136,11 @@ def _is_header(cells: list[str]) -> bool:
     return all(c.strip().lower() in HEADER_NAMES for c in cells)
 
 
-def _columns(path: Path, number: int, cells: list[str], max_columns: int) -> tuple[str, ...]:
+def _columns(path: Path, number: int, cells: list[str], max_columns: int,
+             expected: str) -> tuple[str, ...]:
     if not 1 <= len(cells) <= max_columns:
-        raise DataError(f"{where(path, number)}: expected 1 to {max_columns} columns "
-                        f"(sent0[, sent1[, hard_neg]]), got {len(cells)}")
+        raise DataError(f"{where(path, number)}: expected 1 to {max_columns} columns ({expected}), "
+                        f"got {len(cells)}")
     if _is_header(cells):
         return tuple(c.strip().lower() for c in cells)
     return DEFAULT_COLUMNS.get(len(cells), tuple(f"col{i}" for i in range(len(cells))))
