@@ -12,6 +12,7 @@ This module only reads; it neither encodes nor scores. Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ SICK_SPLITS = ("TRAIN", "TRIAL", "TEST")
 SICK_HEADER = ("pair_ID", "sentence_A", "sentence_B", "entailment_label", "relatedness_score",
                "entailment_AB", "entailment_BA", "sentence_A_original", "sentence_B_original",
                "sentence_A_dataset", "sentence_B_dataset", "SemEval_set")
+SENTEVAL_SICK_HEADER = ("pair_ID", "sentence_A", "sentence_B", "relatedness_score", "entailment_judgment")
 
 
 @dataclass(frozen=True)
@@ -199,13 +201,30 @@ def read_sick(path: str | Path, split: str = "TEST") -> STSSet:
     """Read the rows of one split (TRAIN, TRIAL or TEST) of the SICK release file `SICK.txt`.
 
     Tab-separated with a 12-column header; `relatedness_score` (1-5) is
-    column 4 and `SemEval_set` column 11 (0-based). SICK-R results use TEST.
+    column 4 and `SemEval_set` column 11 (0-based; it may end in '\r'). SICK-R results use TEST.
     """
-    path = Path(path)
     if split not in SICK_SPLITS:
         raise DataError(f"no SICK split {split!r}; expected one of {', '.join(SICK_SPLITS)}")
-    lines = iter_lines(path, "the SICK release file SICK.txt")
-    _check_sick_header(path, next(lines, (1, "")))
+    return _read_sick_table(Path(path), SICK_HEADER, f"sick-{split.lower()}",
+                            keep=lambda fields: fields[11].strip() == split)
+
+
+def read_sick_senteval(path: str | Path) -> STSSet:
+    """Read SentEval's own SICK split files (`SICK_test_annotated.txt` and siblings).
+
+    Five tab-separated columns under a header: pair_ID, sentence_A,
+    sentence_B, relatedness_score, entailment_judgment. SentEval's test file
+    has 4,927 pairs, so its SICK-R numbers differ slightly from the release's 4,906.
+    """
+    path = Path(path)
+    return _read_sick_table(path, SENTEVAL_SICK_HEADER, path.stem, keep=lambda fields: True)
+
+
+def _read_sick_table(path: Path, header: tuple[str, ...], name: str,
+                     keep: Callable[[list[str]], bool]) -> STSSet:
+    lines = iter_lines(path, f"a SICK file with the header {', '.join(header)}")
+    _check_sick_header(path, next(lines, (1, "")), header)
+    score_column = header.index("relatedness_score")
     s1: list[str] = []
     s2: list[str] = []
     scores: list[float] = []
@@ -215,36 +234,43 @@ def read_sick(path: str | Path, split: str = "TEST") -> STSSet:
             skips.add(BLANK_LINE)
             continue
         fields = line.split("\t")
-        if len(fields) != len(SICK_HEADER):
-            raise DataError(f"{where(path, number)}: expected {len(SICK_HEADER)} tab-separated "
+        if len(fields) != len(header):
+            raise DataError(f"{where(path, number)}: expected {len(header)} tab-separated "
                             f"fields like the header, got {len(fields)}")
-        if fields[11].strip() == split:
-            scores.append(_score(fields[4], path, number, 1.0, 5.0, "column 5 (relatedness_score)"))
+        if keep(fields):
+            scores.append(_score(fields[score_column], path, number, 1.0, 5.0,
+                                 f"column {score_column + 1} (relatedness_score)"))
             s1.append(fields[1])
             s2.append(fields[2])
-    name = f"sick-{split.lower()}"
     return _finish(name, s1, s2, scores, ((name, 0, len(scores)),), skips, path)
 
 
-def _check_sick_header(path: Path, first: tuple[int, str]) -> None:
+def _check_sick_header(path: Path, first: tuple[int, str], expected: tuple[str, ...]) -> None:
     header = tuple(f.strip() for f in first[1].split("\t"))
-    if header != SICK_HEADER:
+    if header != expected:
         raise DataError(f"{where(path, first[0])}: expected the SICK header "
-                        f"({', '.join(SICK_HEADER)}), got {first[1][:80]!r}")
+                        f"({', '.join(expected)}), got {first[1][:80]!r}")
 
 
 # ---------------------------------------------------------------- tasks
 
 def task_path(task: str, data_dir: Path) -> Path:
-    """Where a task's file or folder lives under the data folder (the SentEval/release layout)."""
+    """Where a task's file or folder lives under the data folder.
+
+    The release layout (`sts/`, `sick/SICK.txt`) comes first; a SentEval
+    `data/downstream` checkout (`STS/`, `SICK/SICK_test_annotated.txt`) is
+    accepted too. When neither exists, the release path is returned.
+    """
     data_dir = Path(data_dir)
     if task not in STS_TASKS:
         raise DataError(f"unknown STS task {task!r}; expected one of {', '.join(STS_TASKS)}")
     if task.startswith("stsb-"):
-        return data_dir / "sts" / "STSBenchmark" / f"sts-{task[5:]}.csv"
-    if task == "sick-r":
-        return data_dir / "sick" / "SICK.txt"
-    return data_dir / "sts" / f"STS{task[3:]}-en-test"
+        candidates = [data_dir / d / "STSBenchmark" / f"sts-{task[5:]}.csv" for d in ("sts", "STS")]
+    elif task == "sick-r":
+        candidates = [data_dir / "sick" / "SICK.txt", data_dir / "SICK" / "SICK_test_annotated.txt"]
+    else:
+        candidates = [data_dir / d / f"STS{task[3:]}-en-test" for d in ("sts", "STS")]
+    return next((c for c in candidates if c.exists()), candidates[0])
 
 
 def load_sts_task(task: str, data_dir: Path) -> STSSet:
@@ -254,6 +280,8 @@ def load_sts_task(task: str, data_dir: Path) -> STSSet:
         raise DataError(f"{path}: not found; task {task!r} needs it", DOWNLOAD_HINT)
     if task.startswith("stsb-"):
         return read_stsb(path, name=task)
+    if task == "sick-r" and path.name == "SICK_test_annotated.txt":
+        return _renamed(read_sick_senteval(path), task)
     if task == "sick-r":
         return _renamed(read_sick(path, "TEST"), task)
     return read_semeval_sts(path, int(task[3:]))
