@@ -66,8 +66,9 @@ class TrainConfig:
     loss: str = _opt("info_nce", "the contrastive loss over the views", choices=LOSSES)
     model: str = _opt(DEFAULT_MODEL, "Hugging Face encoder id or local folder "
                       "(the default is the packaged, already-trained all-MiniLM-L6-v2)")
-    pooler: str = _opt("cls", "how token states become one vector", choices=POOLERS)
-    mlp: str = _opt("train", "MLP head over the pooled vector: none, in training only, or always",
+    pooler: str = _opt("avg", "how token states become one vector (avg suits the default model; "
+                       "SimCSE's BERT recipe is cls_before_pooler with mlp = 'train')", choices=POOLERS)
+    mlp: str = _opt("none", "MLP head over the pooled vector: none, in training only, or always",
                     choices=MLP_MODES)
     trust_remote_code: bool = _opt(False, "run the model repository's own Python code (only if you trust it)")
 

@@ -115,10 +115,9 @@ def validate_event(record: Any) -> dict[str, Any]:
     for name, value in record.items():
         if not isinstance(value, (str, int, float, bool, type(None))):
             raise EventSchemaError(f"{kind}: field {name!r} is not a scalar")
-        if isinstance(value, float) and not math.isfinite(value) and name in KINDS[kind]:
-            # NaN/inf are legal JSON extensions in Python but not scores we can plot.
-            if kind != "step":
-                raise EventSchemaError(f"{kind}: field {name!r} is not finite")
+        # NaN/inf parse as JSON extensions in Python; only a step's loss may carry one (divergence).
+        if isinstance(value, float) and not math.isfinite(value) and kind != "step":
+            raise EventSchemaError(f"{kind}: field {name!r} is not finite")
     return record
 
 

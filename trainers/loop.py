@@ -1,0 +1,414 @@
+"""The one training loop every objective and loss shares.
+
+`Trainer.run()` trains until `max_steps` (or the epochs) are done, a stop is
+asked for (SIGTERM/SIGINT: the current step finishes, a checkpoint is saved,
+`run_stopped` is written) or something fails (`run_failed` with a hint).
+
+Per step it does: the objective's views -> one forward -> (all-gather under
+DDP) -> the loss -> backward -> clip -> AdamW -> schedule. The loss and
+gradient norm stay on the device and are read back only every `log_every`
+steps, so the host never waits on the device in between. With
+`cached_chunk_size` the step is a gradient-cache step (`_cached_step`): the
+in-batch negatives of the whole batch at the memory cost of one chunk.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from trainers import rundir
+from trainers.checkpoint import TrainerState, latest_checkpoint, load_trainer_state, save_checkpoint
+from trainers.config import TrainConfig, dump_toml
+from trainers.data.paths import resolve_data_dir
+from trainers.data.sts import STSSet, load_sts_task
+from trainers.data.training import load_training_data
+from trainers.distributed import World, any_rank, barrier, gather_views
+from trainers.encoder import SentenceEncoder, load_encoder, pick_device
+from trainers.errors import SimcseError
+from trainers.evaluation import dev_metrics
+from trainers.events import EVENTS_FILE, EventWriter
+from trainers.losses import compute_loss
+from trainers.objectives import Views, build_views, collate, mlm_mask, split_views, tokenize_columns
+from trainers.sampler import BatchSampler, SamplerState, shard
+
+
+class NonFiniteLoss(SimcseError):
+    title = "Training diverged"
+
+
+class Trainer:
+    """Owns the model, optimizer, data order and run folder of one run (one rank's share of it)."""
+
+    def __init__(self, config: TrainConfig, run_dir: Path, world: World, *, resume: bool = False) -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        self.world = world
+        self.stop_requested = False
+        self.events: EventWriter | None = None
+        self.step = 0
+        self.best_score: float | None = None
+        self.best_step: int | None = None
+        self.last_checkpoint: Path | None = None
+        self.last_loss = float("inf")
+        self.epoch = 0
+        self._resume_from = latest_checkpoint(self.run_dir) if resume else None
+        if world.is_main:
+            self.events = EventWriter(self.run_dir / EVENTS_FILE, run=self.run_dir.name)
+            if not resume:
+                (self.run_dir / rundir.CONFIG_FILE).write_text(dump_toml(config), encoding="utf-8")
+
+    # ----- setup -------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        config = self.config
+        if config.num_threads:
+            torch.set_num_threads(config.num_threads)
+        self.device = self._device()
+        torch.manual_seed(config.seed)  # the backbone's dropout draws from torch's global RNG
+        self.generator = torch.Generator().manual_seed(config.seed + 1)  # span and MLM masks
+        source = str(self._resume_from) if self._resume_from else config.model
+        self.encoder = load_encoder(source, pooler=config.pooler, mlp=config.mlp,
+                                    max_seq_length=config.max_seq_length, dropout=config.dropout,
+                                    trust_remote_code=config.trust_remote_code,
+                                    with_mlm_head=config.mlm_weight > 0).to(self.device)
+        self.encoder.train()
+        self.model = self._wrap(self.encoder)
+        self._load_data()
+        self.optimizer = self._optimizer()
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self._autocast_dtype() == torch.float16)
+        if self._resume_from is not None:
+            self._restore(self._resume_from)
+
+    def _device(self) -> torch.device:
+        if self.world.distributed and torch.cuda.is_available() and self.config.device != "cpu":
+            return torch.device("cuda", self.world.local_rank)
+        device = pick_device(self.config.device)
+        if device.type == "cuda" and torch.cuda.device_count() > 1 and not self.world.distributed:
+            self.warn(f"{torch.cuda.device_count()} GPUs are visible but this run uses one; "
+                      "for data parallel training launch with torchrun --nproc-per-node N")
+        return device
+
+    def _wrap(self, encoder: SentenceEncoder) -> torch.nn.Module:
+        model: torch.nn.Module = encoder
+        if self.config.compile:
+            model = torch.compile(model)
+        if self.world.distributed:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        return model
+
+    def _load_data(self) -> None:
+        config = self.config
+        data_dir = _optional_data_dir(config.data_dir)
+        data = load_training_data(config.train_file, config.objective, data_dir)
+        if data.skipped:
+            self.warn(f"{data.source}: skipped {data.skipped} rows ({'; '.join(data.notes)})")
+        self.data = tokenize_columns(data, self.encoder.tokenizer, config.max_seq_length)
+        if config.batch_size % self.world.size:
+            raise SimcseError(f"batch_size {config.batch_size} must divide evenly over {self.world.size} ranks",
+                              hint=f"use a multiple of {self.world.size}")
+        if len(self.data) < config.batch_size:
+            raise SimcseError(f"{data.source} has {len(self.data)} examples, fewer than one batch of "
+                              f"{config.batch_size}", hint="lower batch_size or add data")
+        self.sampler = BatchSampler(self.data.lengths, config.batch_size, config.seed,
+                                    length_grouped=config.length_grouped)
+        per_epoch = self.sampler.batches_per_epoch
+        self.max_steps = config.max_steps or config.epochs * per_epoch
+        self.dev_set: STSSet | None = None
+        if config.eval_every or config.selection_metric == "stsb_dev_spearman":
+            if data_dir is None:
+                self.warn("no data folder: STS-B dev evaluation is off (set data_dir or SIMCSE_TUI_DATA)")
+            else:
+                self.dev_set = _truncate(load_sts_task("stsb-dev", data_dir), config.eval_max_pairs)
+
+    def _optimizer(self) -> torch.optim.Optimizer:
+        decay, no_decay = [], []
+        for name, param in self.encoder.named_parameters():
+            (no_decay if param.ndim < 2 or "LayerNorm" in name or "norm" in name.lower() else decay).append(param)
+        groups = [{"params": decay, "weight_decay": self.config.weight_decay},
+                  {"params": no_decay, "weight_decay": 0.0}]
+        fused = self.device.type == "cuda"
+        return torch.optim.AdamW(groups, lr=self.config.learning_rate, fused=fused)
+
+    def _lr_factor(self, step: int) -> float:
+        """Linear warm-up to the peak, then linear decay to zero at max_steps."""
+        warmup = self.config.warmup_steps
+        if warmup and step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (self.max_steps - step) / max(1, self.max_steps - warmup))
+
+    def _autocast_dtype(self) -> torch.dtype | None:
+        if self.device.type != "cuda" or self.config.precision == "fp32":
+            return None
+        return torch.bfloat16 if self.config.precision == "bf16" else torch.float16
+
+    def _autocast(self):
+        dtype = self._autocast_dtype()
+        return torch.autocast("cuda", dtype=dtype) if dtype else nullcontext()
+
+    # ----- the loop ----------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.setup()
+        self._emit_started()
+        if self.step == 0 and self.config.eval_every and self.dev_set is not None:
+            self._evaluate()
+        loss_sum = torch.zeros((), device=self.device)
+        norm_sum = torch.zeros((), device=self.device)
+        window_start, window_steps = time.perf_counter(), 0
+        while self.step < self.max_steps:
+            indices, self.epoch = self.sampler.next_batch()
+            loss, grad_norm = self.train_step(indices)
+            self.step += 1
+            loss_sum += loss.detach()
+            norm_sum += grad_norm.detach()
+            window_steps += 1
+            if self.step % self.config.log_every == 0 or self.step == self.max_steps:
+                self._log(loss_sum / window_steps, norm_sum / window_steps, window_steps,
+                          time.perf_counter() - window_start)
+                loss_sum.zero_()
+                norm_sum.zero_()
+                window_start, window_steps = time.perf_counter(), 0
+            if self._stop_now():
+                self._check_finite(loss_sum, window_steps)
+                path = self.save(is_best=False)
+                self.emit("run_stopped", step=self.step, checkpoint=str(path) if path else None)
+                return 0
+            self._periodic(loss_sum, window_steps)
+        return self._finish()
+
+    def _stop_now(self) -> bool:
+        if not self.world.distributed:
+            return self.stop_requested
+        # Ranks agree only at the logging interval: a collective per step would be a host sync.
+        if self.step % self.config.log_every and self.step != self.max_steps:
+            return False
+        return any_rank(self.stop_requested, self.world, self.device)
+
+    def _periodic(self, loss_sum: torch.Tensor, window_steps: int) -> None:
+        is_best = False
+        if self.config.eval_every and self.step % self.config.eval_every == 0 and self.step < self.max_steps:
+            is_best = self._evaluate()
+        saving = self.config.save_every and self.step % self.config.save_every == 0
+        if (is_best or saving) and self.step < self.max_steps:
+            self._check_finite(loss_sum, window_steps)
+            self.save(is_best=is_best)
+
+    def _finish(self) -> int:
+        is_best = self._evaluate()
+        path = self.save(is_best=is_best or self.best_step is None)
+        best = rundir.read_pointer(self.run_dir, rundir.BEST) if self.world.is_main else None
+        by_dev = self.config.selection_metric == "stsb_dev_spearman"
+        self.emit("run_finished", step=self.step, best_stsb_dev_spearman=self.best_score if by_dev else None,
+                  best_checkpoint=str(best or path) if path or best else None)
+        return 0
+
+    def train_step(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        local = shard(indices, self.world.rank, self.world.size)
+        views = build_views(self.config.objective, self.data, local, mask_token_id=self.encoder.tokenizer.mask_token_id,
+                            span_length=self.config.span_length, generator=self.generator)
+        labels = self._global_labels(indices)
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.config.cached_chunk_size:
+            loss = self._cached_step(views, labels)
+        else:
+            batch = {k: v.to(self.device, non_blocking=True) for k, v in collate(views.rows, self._pad_id).items()}
+            with self._autocast():
+                embeddings = self.model(**batch)
+                loss = self._loss(embeddings, views.num_views, labels)
+                if self.config.mlm_weight > 0:
+                    loss = loss + self.config.mlm_weight * self._mlm_loss(batch, len(local))
+            self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)
+        max_norm = self.config.grad_clip if self.config.grad_clip > 0 else float("inf")
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.encoder.parameters(), max_norm)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.scheduler.step()
+        return loss, grad_norm
+
+    def _global_labels(self, indices: list[int]) -> torch.Tensor | None:
+        if self.data.labels is None:
+            return None
+        return torch.tensor([self.data.labels[i] for i in indices], device=self.device)
+
+    def _loss(self, embeddings: torch.Tensor, num_views: int, labels: torch.Tensor | None) -> torch.Tensor:
+        """Local (V*b, H) embeddings -> the loss over the global batch (gathered under DDP)."""
+        views = [gather_views(v.float(), self.world) for v in split_views(embeddings, num_views)]
+        anchor = views[0]
+        positive = views[1] if num_views > 1 else None
+        negative = views[2] if num_views > 2 else None
+        config = self.config
+        return compute_loss(config.loss, anchor, positive, negative, labels, temperature=config.temperature,
+                            margin=config.margin, hard_negative_weight=config.hard_negative_weight)
+
+    def _mlm_loss(self, batch: dict[str, torch.Tensor], anchors: int) -> torch.Tensor:
+        """Auxiliary MLM on the anchors (SimCSE's lambda * L_mlm)."""
+        ids, mask = batch["input_ids"][:anchors].cpu(), batch["attention_mask"][:anchors].cpu()
+        masked, labels = mlm_mask(ids, mask, self.encoder.tokenizer, self.config.mlm_probability, self.generator)
+        hidden = self.encoder.backbone(input_ids=masked.to(self.device), attention_mask=mask.to(self.device))
+        logits = self.encoder.mlm_head(hidden.last_hidden_state)
+        return torch.nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]).float(),
+                                                 labels.to(self.device).view(-1), ignore_index=-100)
+
+    def _cached_step(self, views: Views, labels: torch.Tensor | None) -> torch.Tensor:
+        """Gradient cache (Gao et al. 2021): the loss of the full batch, memory of one chunk.
+
+        1. Encode every chunk without a graph, remembering the RNG state before each
+           (so dropout can be replayed exactly).
+        2. Compute the loss on the detached embeddings and backpropagate to them only.
+        3. Re-encode each chunk with a graph under the same RNG state and push the
+           cached embedding gradient through it. Parameter gradients accumulate to
+           exactly those of the plain step on the same dropout masks.
+        """
+        chunk = self.config.cached_chunk_size
+        batches = [collate(views.rows[i:i + chunk], self._pad_id) for i in range(0, len(views.rows), chunk)]
+        rng_states, pieces = [], []
+        with torch.no_grad():
+            for batch in batches:
+                rng_states.append(_rng_state(self.device))
+                with self._autocast():
+                    pieces.append(self.model(**{k: v.to(self.device) for k, v in batch.items()}).float())
+        after = _rng_state(self.device)
+        cached = torch.cat(pieces).detach().requires_grad_(True)
+        with self._autocast():
+            loss = self._loss(cached, views.num_views, labels)
+        self.scaler.scale(loss).backward()
+        grads = cached.grad.split([b["input_ids"].shape[0] for b in batches])
+        for i, (batch, grad) in enumerate(zip(batches, grads, strict=True)):
+            _set_rng_state(rng_states[i], self.device)
+            sync = i == len(batches) - 1 or not self.world.distributed
+            with (nullcontext() if sync else self.model.no_sync()), self._autocast():
+                out = self.model(**{k: v.to(self.device) for k, v in batch.items()}).float()
+                out.backward(grad)
+        _set_rng_state(after, self.device)
+        return loss.detach()
+
+    @property
+    def _pad_id(self) -> int:
+        return self.encoder.tokenizer.pad_token_id or 0
+
+    # ----- evaluation, logging, checkpoints ------------------------------------------------------
+
+    def _evaluate(self) -> bool:
+        """Score STS-B dev on rank 0 (step 0 is the baseline); True on every rank if this step is the best."""
+        is_best = False
+        if self.world.is_main:
+            score = -self.last_loss if self.config.selection_metric == "loss" else None
+            if self.dev_set is not None:
+                metrics = dev_metrics(self.encoder, self.dev_set)
+                self.emit("eval", step=self.step, **metrics)
+                if self.config.selection_metric == "stsb_dev_spearman":
+                    score = metrics["stsb_dev_spearman"]
+            if self.step > 0 and score is not None and (self.best_score is None or score > self.best_score):
+                self.best_score, self.best_step, is_best = score, self.step, True
+        return any_rank(is_best, self.world, self.device)
+
+    def _log(self, loss: torch.Tensor, grad_norm: torch.Tensor, steps: int, seconds: float) -> None:
+        loss_value = float(loss)  # the one host sync of the logging interval
+        self.last_loss = loss_value
+        if not math.isfinite(loss_value):
+            raise NonFiniteLoss(f"the loss became {loss_value} at step {self.step}; the last good checkpoint "
+                                "is kept", hint="lower learning_rate (e.g. by 10x), or add warmup_steps")
+        sentences = steps * self.config.batch_size
+        self.emit("step", step=self.step, epoch=self.epoch + self.sampler.state.batch / self.sampler.batches_per_epoch,
+                  loss=loss_value, lr=self.scheduler.get_last_lr()[0], grad_norm=float(grad_norm),
+                  sentences_per_s=sentences / max(seconds, 1e-9), max_steps=self.max_steps)
+
+    def _check_finite(self, loss_sum: torch.Tensor, steps: int) -> None:
+        if steps and not math.isfinite(float(loss_sum)):
+            raise NonFiniteLoss(f"the loss became non-finite before step {self.step}; the last good checkpoint "
+                                "is kept", hint="lower learning_rate (e.g. by 10x), or add warmup_steps")
+
+    def save(self, *, is_best: bool) -> Path | None:
+        """Checkpoint on rank 0 (the others wait); returns its folder."""
+        path = None
+        if self.world.is_main:
+            state = TrainerState(step=self.step, epoch=self.epoch,
+                                 sampler_epoch=self.sampler.state.epoch, sampler_batch=self.sampler.state.batch,
+                                 best_score=self.best_score, best_step=self.best_step, config=self.config.to_dict())
+            tensors = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                       "scaler": self.scaler.state_dict(), "rng": _rng_state(self.device),
+                       "generator": self.generator.get_state()}
+            path = save_checkpoint(self.run_dir, self.encoder, state, tensors, is_best=is_best,
+                                   keep=self.config.keep_checkpoints)
+            self.last_checkpoint = path
+            self.emit("checkpoint", step=self.step, path=str(path), is_best=is_best)
+        barrier(self.world)
+        return path
+
+    def _restore(self, checkpoint: Path) -> None:
+        state, tensors = load_trainer_state(checkpoint)
+        self.step, self.epoch = state.step, state.epoch
+        self.best_score, self.best_step = state.best_score, state.best_step
+        self.sampler.state = SamplerState(epoch=state.sampler_epoch, batch=state.sampler_batch)
+        self.optimizer.load_state_dict(tensors["optimizer"])
+        self.scheduler.load_state_dict(tensors["scheduler"])
+        self.scaler.load_state_dict(tensors["scaler"])
+        _set_rng_state(tensors["rng"], self.device)
+        self.generator.set_state(tensors["generator"])
+        self.last_checkpoint = checkpoint
+
+    def _emit_started(self) -> None:
+        params = sum(p.numel() for p in self.encoder.parameters())
+        extra: dict[str, Any] = {"resumed_from": self.step} if self._resume_from else {}
+        self.emit("run_started", objective=self.config.objective, loss=self.config.loss, model=self.config.model,
+                  device=str(self.device), world_size=self.world.size, parameters=params,
+                  max_steps=self.max_steps, batch_size=self.config.batch_size, examples=len(self.data),
+                  pid=os.getpid(), **extra)
+
+    def emit(self, kind: str, **fields: Any) -> None:
+        if self.events is not None:
+            self.events.write(kind, **fields)
+
+    def warn(self, message: str) -> None:
+        self.emit("warning", message=message)
+
+    def install_signal_handlers(self) -> None:
+        def request_stop(signum, frame) -> None:  # noqa: ARG001
+            if self.stop_requested:  # a second signal: stop waiting
+                raise KeyboardInterrupt
+            self.stop_requested = True
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+
+def _rng_state(device: torch.device) -> dict[str, torch.Tensor]:
+    state = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state: dict[str, torch.Tensor], device: torch.device) -> None:
+    torch.set_rng_state(state["cpu"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+
+
+def _optional_data_dir(explicit: str) -> Path | None:
+    try:
+        return resolve_data_dir(explicit or None)
+    except SimcseError:
+        if explicit:
+            raise
+        return None
+
+
+def _truncate(sts: STSSet, max_pairs: int) -> STSSet:
+    if not max_pairs or max_pairs >= len(sts.scores):
+        return sts
+    from dataclasses import replace
+
+    return replace(sts, sentences1=sts.sentences1[:max_pairs], sentences2=sts.sentences2[:max_pairs],
+                   scores=sts.scores[:max_pairs], subsets=((sts.name, 0, max_pairs),))
