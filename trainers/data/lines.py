@@ -77,7 +77,8 @@ class Skips:
     """Counts what a reader left out, by reason, and words it for a warning event."""
 
     def __init__(self, source: str | Path) -> None:
-        self.source = Path(source).name or str(source)
+        # A file is named by its base name in notes; a string (an hf: spec) stays whole.
+        self.source = (source.name or str(source)) if isinstance(source, Path) else source
         self._counts: Counter[tuple[str, str]] = Counter()
 
     def add(self, reason: tuple[str, str], count: int = 1) -> None:

@@ -52,6 +52,7 @@ class TrainingTable:
 
 def read_sentence_file(path: str | Path) -> SentenceFile:
     """Read one sentence a line; blank lines are skipped and counted."""
+    path = Path(path)
     sentences: list[str] = []
     skips = Skips(path)
     for _, line in iter_lines(path, "a text file with one sentence a line"):
