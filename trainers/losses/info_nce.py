@@ -48,9 +48,9 @@ def info_nce(
     multiplies cosines by ``scale``; ``scale = 1 / temperature`` (scale 20 is
     temperature 0.05). With w = 1 the two losses are the same function.
 
-    Other names: NT-Xent's one-directional half, the SimCSE loss,
-    MultipleNegativesRankingLoss, in-batch negatives loss, contrastive
-    cross-entropy.
+    Other names: the SimCSE loss, MultipleNegativesRankingLoss, in-batch
+    negatives loss, contrastive cross-entropy. NT-Xent (``nt_xent``) is its
+    symmetric form that also uses same-side views as negatives.
 
     Args:
         anchor: (N, d) first views.

@@ -57,7 +57,8 @@ LOSS_INFO: dict[str, str] = {
     "contrastive": "Contrastive margin loss (Hadsell et al.): pull pairs together, push other "
     "pairs beyond `margin` in cosine distance. Suits: " + _PAIRS + ".",
     "triplet": "Triplet loss (FaceNet): positive closer than negative by `margin`; uses the "
-    "given hard negative, else the hardest in-batch one. Suits: sup-simcse; " + _PAIRS + ".",
+    "given hard negative, else the hardest in-batch one. Suits: sup-simcse (given negatives); "
+    "unsup-simcse, mirror-bert (in-batch).",
     "n_pair": "N-pair loss (Sohn): softmax over raw inner products, no normalisation; "
     "`temperature` is not used. Suits: " + _PAIRS + ".",
     "nce": "NCE: logistic positive-vs-noise classification with the log(k q) correction, "
