@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -186,5 +187,8 @@ def test_hub_offline_error_is_clear(tmp_path: Path) -> None:
                           text=True, timeout=120)
     assert "MESSAGE hf:stanfordnlp/snli:validation: cannot load, offline mode is on" in done.stdout
     assert "HINT" in done.stdout and "local file" in done.stdout
-    assert "STATUS 1" in done.stdout and "--data-dir" in done.stderr and "data/downstream" in done.stderr
+    failed = [json.loads(line) for line in done.stdout.splitlines() if '"run_failed"' in line]
+    assert "STATUS 2" in done.stdout and len(failed) == 1
+    assert "offline mode is on" in failed[0]["message"]
+    assert "--data-dir" in failed[0]["hint"] and "data/downstream" in failed[0]["hint"]
     assert not (tmp_path / "out" / "nli").exists()

@@ -19,13 +19,15 @@ split has 4,906).
 
 The writers are pure functions of rows and a folder, tested by reading their
 output back with the readers. Only the `fetch_*` functions touch the network.
+Progress and the outcome go to stdout as schema-v1 event records (see
+`trainers.stdio`), which `simcse-tui data download` renders.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,6 +36,7 @@ from trainers.data.nli import NLI_LABELS
 from trainers.data.paths import ENV_VAR, user_data_dir
 from trainers.data.sts import SEMEVAL_SUBSETS, SICK_HEADER, semeval_files
 from trainers.errors import DataError
+from trainers.stdio import StdoutEvents, run_guarded
 
 WHAT = ("sts", "sick", "snli", "wiki")
 WIKI_HEAD_LINES = 11913  # the size of the shared copy, so configs and benchmarks agree
@@ -123,49 +126,56 @@ def write_sentences(path: Path, sentences: Iterable[str]) -> int:
 
 
 # ---------------------------------------------------------------- fetchers (network, untested)
+# Each takes the target folder and a `warn` callback, and returns a one-line summary.
 
-def fetch_sts(to: Path) -> None:
+def fetch_sts(to: Path, warn: Callable[[str], None]) -> str:
     """STS Benchmark and SemEval STS 2012-2016 from mteb's copies."""
+    counts = []
     for split, name in (("train", "train"), ("validation", "dev"), ("test", "test")):
         rows = open_hf_split("mteb/stsbenchmark-sts", split)
-        count = write_stsb(to / "sts" / "STSBenchmark" / f"sts-{name}.csv", (
+        counts.append(write_stsb(to / "sts" / "STSBenchmark" / f"sts-{name}.csv", (
             STSBRow(r.get("genre") or "main", r.get("dataset") or "", r.get("year") or "",
                     str(r.get("sid") or i), float(r["score"]), r["sentence1"], r["sentence2"])
-            for i, r in enumerate(rows)))
-        print(f"  STS Benchmark {name}: {count} pairs")
+            for i, r in enumerate(rows))))
     for year in SEMEVAL_SUBSETS:
         rows = open_hf_split(f"mteb/sts{year % 100}-sts", "test")
-        folder = to / "sts" / f"STS{year % 100}-en-test"
-        count = write_semeval_subset(folder, year, "all", (
-            (r["sentence1"], r["sentence2"], float(r["score"])) for r in rows))
-        print(f"  STS{year % 100}: {count} pairs (one subset, 'all')")
+        counts.append(write_semeval_subset(to / "sts" / f"STS{year % 100}-en-test", year, "all", (
+            (r["sentence1"], r["sentence2"], float(r["score"])) for r in rows)))
+    warn("mteb's STS12-16 copies carry no subset names: each year is written as one subset 'all' "
+         "(the 'all' Spearman is unaffected; per-subset scores are unavailable)")
+    return "STS-B train/dev/test {}/{}/{} pairs; STS12-16 {}/{}/{}/{}/{} pairs".format(*counts)
 
 
-def fetch_sick(to: Path) -> None:
+def fetch_sick(to: Path, warn: Callable[[str], None]) -> str:
     """SICK-R from mteb's copy, every row written as TEST."""
     rows = open_hf_split("mteb/sickr-sts", "test")
     count = write_sick(to / "sick" / "SICK.txt", (
         (str(i + 1), r["sentence1"], r["sentence2"], float(r["score"]), "TEST") for i, r in enumerate(rows)))
-    print(f"  SICK-R: {count} pairs, all written as TEST (the release's TEST split has 4906)")
+    if count != 4906:
+        warn(f"mteb's SICK-R copy has {count} pairs, all written as TEST; the release's TEST split "
+             "has 4906, so SICK-R scores will differ slightly from ones on the release")
+    return f"SICK-R {count} pairs"
 
 
-def fetch_snli(to: Path) -> None:
+def fetch_snli(to: Path, warn: Callable[[str], None]) -> str:
     """SNLI dev and test; pairs without a gold label (-1) are dropped, as SentEval's copy does."""
+    counts = []
     for split, name in (("validation", "dev"), ("test", "test")):
         rows = open_hf_split("stanfordnlp/snli", split)
         pairs = [(r["premise"], r["hypothesis"], NLI_LABELS[r["label"]])
                  for r in rows if 0 <= r["label"] < len(NLI_LABELS)]
-        print(f"  SNLI {name}: {write_snli_senteval(to / 'nli' / 'SNLI', name, pairs)} pairs")
+        counts.append(write_snli_senteval(to / "nli" / "SNLI", name, pairs))
+    return "SNLI dev/test {}/{} pairs".format(*counts)
 
 
-def fetch_wiki(to: Path) -> None:
+def fetch_wiki(to: Path, warn: Callable[[str], None]) -> str:
     """SimCSE's wiki1m sentences: the full file and its first WIKI_HEAD_LINES lines."""
     rows = open_hf_split("princeton-nlp/datasets-for-simcse", "train",
                          data_files={"train": "wiki1m_for_simcse.txt"})
     sentences = [r["text"] for r in rows]
     full = write_sentences(to / "unlabeled" / "wiki1m_for_simcse.txt", sentences)
     head = write_sentences(to / "unlabeled" / "wiki1m_head.txt", sentences[:WIKI_HEAD_LINES])
-    print(f"  wiki1m: {full} sentences (head: {head})")
+    return f"wiki1m {full} sentences (wiki1m_head.txt: {head})"
 
 
 FETCHERS = {"sts": fetch_sts, "sick": fetch_sick, "snli": fetch_snli, "wiki": fetch_wiki}
@@ -186,19 +196,34 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Download what `--what` names into `--to`; returns the process exit status."""
+    """Download what `--what` names into `--to`; returns the process exit status.
+
+    Reports as schema-v1 records on stdout (`progress`, `warning`, then
+    `run_finished` or `run_failed`), as every `trainers` child process does;
+    one human line per data set goes to stderr.
+    """
     args = _parse(argv)
     to = (args.to or user_data_dir()).expanduser()
-    try:
-        for what in args.what:
-            print(f"downloading {what} into {to} ...", flush=True)
-            FETCHERS[what](to)
-    except DataError as err:
-        print(f"error: {err.message}\n  hint: {OFFLINE_HINT}", file=sys.stderr)
-        return 1
-    where = "found automatically" if args.to is None else f"used with --data-dir {to} or {ENV_VAR}={to}"
-    print(f"done: {to} ({where})")
-    return 0
+    events = StdoutEvents("download")
+
+    def warn(message: str) -> None:
+        events.emit("warning", message=message)
+
+    def body() -> int:
+        for done, what in enumerate(args.what):
+            events.emit("progress", task=f"downloading {what}", done=done, total=len(args.what))
+            try:
+                summary = FETCHERS[what](to, warn)
+            except DataError as err:
+                raise DataError(err.message, OFFLINE_HINT) from err
+            print(f"{what}: {summary}", file=sys.stderr, flush=True)
+        where = "found automatically" if args.to is None else f"use --data-dir {to} or {ENV_VAR}={to}"
+        events.emit("progress", task="download", done=len(args.what), total=len(args.what))
+        events.emit("run_finished", step=0, best_stsb_dev_spearman=None, best_checkpoint=None,
+                    message=f"data written to {to} ({where})")
+        return 0
+
+    return run_guarded(events, body)
 
 
 if __name__ == "__main__":
