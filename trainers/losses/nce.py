@@ -44,9 +44,9 @@ def nce(
     its k noise samples from q (uniformly, with replacement) using that generator
     and nothing else; the sampled loss is an unbiased estimate of the expected one.
 
-    Relation to negative sampling (``neg``): NEG uses the |C| - 1 other
-    candidates once each as noise and drops the log(k q) correction; it is NCE
-    with k q = 1 and the positive left out of the noise (Dyer 2014).
+    Relation to negative sampling (``neg``): NEG drops the log(k q) correction,
+    i.e. it is NCE with k q = 1 (Dyer 2014), and ``neg`` here also leaves the
+    positive out of the noise, using the |C| - 1 other candidates once each.
 
     Similarity: cosine (embeddings are L2-normalised here), divided by temperature.
 
