@@ -40,6 +40,10 @@ errors = Console(stderr=True)
 
 
 def show_error(title: str, message: str, hint: str = "") -> None:
+    """A red panel on a terminal; plain `title: message` lines in logs and pipes."""
+    if not errors.is_terminal:
+        print(f"{title}: {message}" + (f"\n  what to do: {hint}" if hint else ""), file=sys.stderr)
+        return
     body = message + (f"\n\n[bold]What to do:[/bold] {hint}" if hint else "")
     errors.print(Panel(body, title=title, border_style="red", expand=False))
 

@@ -182,11 +182,17 @@ def from_mapping(values: Mapping[str, Any], source: str = "config",
 
 def _check_combination(config: TrainConfig, source: str) -> None:
     """Rules that involve more than one key."""
-    pair_losses = {"supcon_out", "supcon_in", "soft_nearest_neighbours"}
-    if config.objective == "labelled" and config.loss not in pair_losses:
+    label_losses = ("supcon_out", "supcon_in", "soft_nearest_neighbours", "lifted_structured")
+    if config.objective == "labelled" and config.loss not in label_losses:
         raise ConfigError(
             f"{source}: objective 'labelled' needs a label-aware loss, got loss {config.loss!r}",
-            hint="use loss = 'supcon_out', 'supcon_in' or 'soft_nearest_neighbours'",
+            hint="use loss = " + ", ".join(repr(name) for name in label_losses),
+        )
+    if config.hard_negative_weight != 1.0 and (config.objective != "sup-simcse" or config.loss != "info_nce"):
+        raise ConfigError(
+            f"{source}: key 'hard_negative_weight' weights hard negatives, which only objective 'sup-simcse' "
+            f"with loss 'info_nce' has (got objective {config.objective!r}, loss {config.loss!r})",
+            hint="leave hard_negative_weight = 1.0",
         )
     if config.cached_chunk_size and config.cached_chunk_size >= config.batch_size:
         raise ConfigError(
