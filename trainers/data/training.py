@@ -1,6 +1,7 @@
 """Turn a training-data spec and an objective into the examples the trainer iterates.
 
-A spec is a path (`{data}` expands to the data folder) or `hf:<dataset id>[:split]`:
+A spec is a path (`{data}` expands to the data folder), `hf:<dataset id>[:split]`
+or `sts:<task>` (the distinct sentences of an STS set, e.g. `sts:stsb-train`):
 
     .txt (or no suffix)   one sentence a line
     .csv / .tsv           SimCSE's columns sent0[, sent1[, hard_neg]], or (sentence, label)
@@ -70,17 +71,19 @@ def load_training_data(spec: str, objective: str, data_dir: Path | None = None) 
     if objective not in NEEDS:
         raise DataError(f"unknown objective {objective!r}; expected one of {', '.join(NEEDS)}")
     spec = expand_data_path(spec, data_dir)
-    data = _shape(_read_spec(spec), objective, spec)
+    data = _shape(_read_spec(spec, data_dir), objective, spec)
     if not data.anchors:
         raise DataError(f"{spec}: no training examples left for {objective}",
                         "; ".join(data.notes) or "the file holds no usable rows")
     return data
 
 
-def _read_spec(spec: str) -> TrainingTable:
+def _read_spec(spec: str, data_dir: Path | None) -> TrainingTable:
     """The spec's rows as one table, whatever format they came in."""
     if spec.startswith("hf:"):
         return load_hf_dataset(*parse_hf_spec(spec))
+    if spec.startswith("sts:"):
+        return _sts_sentences(spec, data_dir)
     path = Path(spec).expanduser()
     if path.is_dir():
         return _snli_folder(path)
@@ -93,6 +96,18 @@ def _read_spec(spec: str) -> TrainingTable:
     sentences = read_sentence_file(path)
     return TrainingTable(("sent0",), [(s,) for s in sentences.sentences],
                          sentences.skipped, sentences.notes)
+
+
+def _sts_sentences(spec: str, data_dir: Path | None) -> TrainingTable:
+    """`sts:<task>`: the distinct sentences of an STS set, scores unused (MirrorBERT trains on STS-B's)."""
+    from trainers.data.paths import resolve_data_dir
+    from trainers.data.sts import load_sts_task
+
+    sts = load_sts_task(spec.removeprefix("sts:").strip(), data_dir or resolve_data_dir())
+    sentences = list(dict.fromkeys(sts.sentences1 + sts.sentences2))
+    repeats = 2 * len(sts.sentences1) - len(sentences)
+    note = f"{spec}: {len(sentences)} distinct sentences ({repeats} repeats counted once; scores unused)"
+    return TrainingTable(("sent0",), [(s,) for s in sentences], 0, (note,))
 
 
 def parse_hf_spec(spec: str) -> tuple[str, str]:
