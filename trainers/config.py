@@ -11,6 +11,7 @@ validate a launch form without importing torch.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -108,7 +109,7 @@ class TrainConfig:
     log_every: int = _opt(10, "steps between step events (the only host syncs)", min=1)
 
     # Hardware.
-    seed: int = _opt(42, "seed of every random choice: init, sampling, dropout, masking", min=0)
+    seed: int = _opt(42, "seed of every random choice: init, sampling, dropout, masking", min=0, max=2**32 - 1)
     device: str = _opt("auto", "auto, cpu, cuda or cuda:N")
     precision: str = _opt("fp32", "autocast precision on CUDA (CPU always trains in fp32)", choices=PRECISIONS)
     num_threads: int = _opt(0, "CPU threads for torch (0: torch's default)", min=0)
@@ -127,7 +128,7 @@ def field_help(name: str) -> str:
 
 def _expected(f: dataclasses.Field[Any]) -> str:
     meta = f.metadata
-    kind = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[_type(f)]
+    kind = {bool: "true or false", int: "an integer", float: "a finite number", str: "a string"}[_type(f)]
     if meta["choices"]:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     bounds = []
@@ -153,6 +154,10 @@ def check_value(name: str, value: Any, source: str = "config") -> Any:
     ok = isinstance(value, want) and not (want is not bool and isinstance(value, bool))
     if want is float and isinstance(value, int) and not isinstance(value, bool):
         value, ok = float(value), True
+    if want is float and ok and not math.isfinite(value):
+        ok = False  # TOML has nan and inf; no knob here means anything by them
+    if want is str and ok and not _utf8(value):
+        ok = False  # undecodable bytes from the command line: config.toml could not hold them
     if not ok:
         raise ConfigError(f"{source}: key {name!r} must be {_expected(f)}, got {value!r}")
     meta = f.metadata
@@ -163,6 +168,14 @@ def check_value(name: str, value: Any, source: str = "config") -> Any:
     if name == "device" and not _valid_device(value):
         raise ConfigError(f"{source}: key 'device' must be auto, cpu, cuda or cuda:N, got {value!r}")
     return value
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_device(value: str) -> bool:
@@ -280,5 +293,13 @@ def _toml_scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    return '"' + "".join(_toml_char(c) for c in str(value)) + '"'
+
+
+def _toml_char(char: str) -> str:
+    """One character of a TOML basic string: quotes, backslashes and control characters escaped."""
+    if char in '"\\':
+        return "\\" + char
+    if ord(char) < 0x20 or ord(char) == 0x7F:
+        return f"\\u{ord(char):04X}"
+    return char
