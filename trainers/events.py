@@ -90,7 +90,7 @@ def validate_event(record: Any) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise EventSchemaError(f"an event must be a JSON object, got {type(record).__name__}")
     version = record.get("v")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 equal 1, yet are not v1
         raise EventSchemaError(
             f"event schema version {version!r} is not supported (this build reads v{SCHEMA_VERSION})",
             hint="upgrade simcse-tui to read runs written by a newer worker",
@@ -178,6 +178,7 @@ class EventTail:
         self.line_number = 0
         self.skipped = 0
         self._partial = b""
+        self._overlong = False  # inside a line already skipped as too long: drop bytes up to its end
         self._inode: int | None = None
 
     def read_new(self, max_bytes: int = 8 << 20) -> ReadResult:
@@ -198,15 +199,22 @@ class EventTail:
             chunk = handle.read(max_bytes)
         self.offset += len(chunk)
         data = self._partial + chunk
+        if self._overlong:
+            end = data.find(b"\n")
+            if end < 0:
+                self._partial = b""
+                return result
+            data, self._overlong = data[end + 1:], False
         lines = data.split(b"\n")
         self._partial = lines.pop()
-        if len(self._partial) > self.max_line_bytes:
-            self.line_number += 1
-            self._skip(result, f"line longer than {self.max_line_bytes} bytes")
-            self._partial = b""
         for raw in lines:
             self.line_number += 1
             self._parse(raw, result)
+        if len(self._partial) > self.max_line_bytes:
+            # Counted once now; its remaining bytes are dropped as they arrive.
+            self.line_number += 1
+            self._skip(result, f"line longer than {self.max_line_bytes} bytes")
+            self._partial, self._overlong = b"", True
         return result
 
     def _parse(self, raw: bytes, result: ReadResult) -> None:
@@ -222,6 +230,8 @@ class EventTail:
             self._skip(result, "not UTF-8 text")
         except json.JSONDecodeError as exc:
             self._skip(result, f"not JSON ({exc.msg})")
+        except ValueError as exc:  # e.g. an integer too long to convert
+            self._skip(result, f"not readable JSON ({exc})")
         except EventSchemaError as exc:
             self._skip(result, exc.message)
         except RecursionError:
@@ -235,13 +245,15 @@ class EventTail:
         self.offset = 0
         self.line_number = 0
         self._partial = b""
+        self._overlong = False
 
 
 def read_events(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     """All valid events of a finished file (malformed lines skipped)."""
     tail = EventTail(path)
     while True:
+        offset = tail.offset
         result = tail.read_new()
         yield from result.events
-        if not result.events and not result.warnings:
+        if tail.offset == offset:
             return
