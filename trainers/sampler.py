@@ -37,7 +37,7 @@ class BatchSampler:
         self.seed = seed
         self.length_grouped = length_grouped
         self.state = state or SamplerState()
-        self._epoch_batches: list[list[int]] | None = None
+        self._cached: tuple[int, list[list[int]]] | None = None  # (epoch, its batches)
 
     @property
     def batches_per_epoch(self) -> int:
@@ -64,11 +64,11 @@ class BatchSampler:
         """The next global batch and the epoch it belongs to; advances the state."""
         if self.state.batch >= self.batches_per_epoch:
             self.state = SamplerState(epoch=self.state.epoch + 1, batch=0)
-            self._epoch_batches = None
-        if self._epoch_batches is None:
-            self._epoch_batches = self.epoch_batches(self.state.epoch)
-        batch = self._epoch_batches[self.state.batch]
         epoch = self.state.epoch
+        # Keyed by epoch, so assigning `state` (a resume) can never serve another epoch's order.
+        if self._cached is None or self._cached[0] != epoch:
+            self._cached = (epoch, self.epoch_batches(epoch))
+        batch = self._cached[1][self.state.batch]
         self.state = SamplerState(epoch=epoch, batch=self.state.batch + 1)
         return batch, epoch
 
