@@ -238,3 +238,17 @@ def test_the_tail_never_raises_and_reads_every_valid_line_once_however_the_bytes
     want_events, want_bad = _expected(data)
     assert [(e["kind"], e.get("step")) for e in events] == [(e["kind"], e.get("step")) for e in want_events]
     assert tail.skipped == want_bad == len(warnings)
+
+
+def test_a_writer_reopening_a_file_cut_mid_line_starts_a_new_line(tmp_path: Path) -> None:
+    # A worker killed mid-write, then resumed: its first record must not be glued to the fragment.
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(_line() + _line()[:25])
+    with EventWriter(path, run="r") as writer:
+        writer.write("warning", message="resumed")
+    tail = EventTail(path)
+    result = tail.read_new()
+    assert [e["kind"] for e in result.events] == ["step", "warning"] and tail.skipped == 1
+    with EventWriter(path, run="r") as writer:  # a whole last line: nothing added
+        writer.write("warning", message="again")
+    assert path.read_bytes().count(b"\n\n") == 0

@@ -126,13 +126,21 @@ def _type_names(types: tuple[type, ...]) -> str:
 
 
 class EventWriter:
-    """Appends validated records to `events.jsonl`, one line each, flushed per write."""
+    """Appends validated records to `events.jsonl`, one line each, flushed per write.
+
+    A file left ending mid-line (a worker killed while writing, then resumed)
+    gets its newline first, so the partial record stays one skipped line and
+    the next record is not glued onto it.
+    """
 
     def __init__(self, path: str | os.PathLike[str], run: str) -> None:
         self.path = Path(path)
         self.run = run
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the writer
+        if _ends_mid_line(self.path):
+            self._file.write("\n")
+            self._file.flush()
 
     def write(self, kind: str, **fields: Scalar) -> dict[str, Any]:
         record = make_event(kind, self.run, **fields)
@@ -148,6 +156,14 @@ class EventWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ends_mid_line(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
 
 
 @dataclass
