@@ -176,6 +176,12 @@ class Launcher:
         except ProcessLookupError:
             return False
 
+    def wait(self, run_dir: Path, timeout: float | None = None) -> int | None:
+        """Wait for a worker this session started to exit; its exit code (None: not ours)."""
+        with self._lock:
+            proc = self._procs.get(Path(run_dir).resolve())
+        return None if proc is None else proc.wait(timeout)
+
     def is_alive(self, run_dir: Path) -> bool | None:
         """True/False for a run with a known worker; None when its worker is unknown."""
         run_dir = Path(run_dir).resolve()
