@@ -18,6 +18,7 @@ import errno
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,14 @@ class TrainerState:
 
 
 def save_checkpoint(run_dir: Path, encoder: SentenceEncoder, state: TrainerState,
-                    tensors: dict[str, Any], *, is_best: bool, keep: int) -> Path:
-    """Write one checkpoint atomically; move the pointers; prune old step folders."""
+                    tensors: dict[str, Any], *, is_best: bool, keep: int,
+                    fault: Callable[[Path], None] | None = None) -> Path:
+    """Write one checkpoint atomically; move the pointers; prune old step folders.
+
+    `fault` is the fault tests' seam: called with the temporary folder once the
+    weights are in it and before the training state is, it raises what a full
+    disk would. Real runs pass nothing.
+    """
     folder = Path(run_dir) / rundir.CHECKPOINTS
     folder.mkdir(parents=True, exist_ok=True)
     _sweep_temporaries(folder)
@@ -57,12 +64,12 @@ def save_checkpoint(run_dir: Path, encoder: SentenceEncoder, state: TrainerState
     tmp = folder / f".tmp-{final.name}-{os.getpid()}"
     try:
         save_encoder(encoder, tmp)
+        if fault is not None:
+            fault(tmp)
         (tmp / STATE_FILE).write_text(json.dumps(asdict(state), indent=2) + "\n", encoding="utf-8")
         torch.save(tensors, tmp / TENSORS_FILE)
         _fsync_tree(tmp)
-        if final.exists():  # re-saving the same step (a stop right after a save)
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        _commit(tmp, final)
         rundir.write_pointer(run_dir, rundir.LATEST, final)
         if is_best:
             rundir.write_pointer(run_dir, rundir.BEST, final)
@@ -76,6 +83,18 @@ def save_checkpoint(run_dir: Path, encoder: SentenceEncoder, state: TrainerState
     return final
 
 
+def _commit(tmp: Path, final: Path) -> None:
+    """Rename `tmp` into place. Re-saving a step (resuming a finished run) moves the old
+    folder aside first rather than deleting it, so no moment leaves neither on disk."""
+    if not final.exists():
+        os.replace(tmp, final)
+        return
+    old = final.with_name(f".tmp-old-{final.name}-{os.getpid()}")
+    os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in folder.iterdir():
         if path.is_file():
@@ -84,7 +103,7 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _sweep_temporaries(folder: Path) -> None:
-    for path in folder.glob(".tmp-step-*"):
+    for path in folder.glob(".tmp-*"):
         shutil.rmtree(path, ignore_errors=True)
 
 

@@ -10,15 +10,21 @@ gradient norm stay on the device and are read back only every `log_every`
 steps, so the host never waits on the device in between. With
 `cached_chunk_size` the step is a gradient-cache step (`_cached_step`): the
 in-batch negatives of the whole batch at the memory cost of one chunk.
+
+Fault injection, for the fault tests only: `$SIMCSE_TUI_FAULT` (see `Faults`)
+makes a chosen step's loss NaN, its forward raise out-of-memory, or its
+checkpoint write fail with a full disk. Unset (always, in real runs) it does nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import signal
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +50,42 @@ class NonFiniteLoss(SimcseError):
     title = "Training diverged"
 
 
+NAN_HINT = "lower learning_rate (e.g. by 10x), or add warmup_steps"
+FAULT_ENV = "SIMCSE_TUI_FAULT"
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Test-only fault injection, read from `$SIMCSE_TUI_FAULT`; never set it in a real run.
+
+    A comma-separated list of `what:N`, N being the 1-based optimizer step:
+
+    - `nan_at_step:N`     the loss of step N is multiplied by NaN (so are its gradients and,
+                          after the update, the weights), as a diverging run would be;
+    - `oom_at_step:N`     the encoder's forward in step N raises `torch.OutOfMemoryError`;
+    - `enospc_at_step:N`  writing the checkpoint of step N fails with `OSError(ENOSPC)`
+                          after part of it is on disk, as a full disk would.
+    """
+
+    nan_at_step: int | None = None
+    oom_at_step: int | None = None
+    enospc_at_step: int | None = None
+
+    @classmethod
+    def from_env(cls) -> Faults:
+        spec = os.environ.get(FAULT_ENV, "").strip()
+        if not spec:
+            return cls()
+        values: dict[str, int] = {}
+        for item in spec.split(","):
+            name, _, step = item.strip().partition(":")
+            if name not in cls.__dataclass_fields__ or not step.isdigit():
+                raise SimcseError(f"{FAULT_ENV}: cannot read {item!r}",
+                                  hint="nan_at_step:N, oom_at_step:N or enospc_at_step:N (test use only)")
+            values[name] = int(step)
+        return cls(**values)
+
+
 class Trainer:
     """Owns the model, optimizer, data order and run folder of one run (one rank's share of it)."""
 
@@ -57,9 +99,11 @@ class Trainer:
         self.best_score: float | None = None
         self.best_step: int | None = None
         self.last_checkpoint: Path | None = None
+        self._saved_step: int | None = None  # the step of the newest checkpoint this process wrote
         self.last_loss = float("inf")
         self.epoch = 0
         self._resume_from = latest_checkpoint(self.run_dir) if resume else None
+        self.faults = Faults.from_env()
         if world.is_main:
             self.events = EventWriter(self.run_dir / EVENTS_FILE, run=self.run_dir.name)
             if not resume:
@@ -80,6 +124,8 @@ class Trainer:
                                     trust_remote_code=config.trust_remote_code,
                                     with_mlm_head=config.mlm_weight > 0).to(self.device)
         self.encoder.train()
+        if self.faults.oom_at_step is not None:
+            self.encoder.register_forward_pre_hook(self._inject_oom)
         self.model = self._wrap(self.encoder)
         self._load_data()
         self.optimizer = self._optimizer()
@@ -178,13 +224,24 @@ class Trainer:
                 loss_sum.zero_()
                 norm_sum.zero_()
                 window_start, window_steps = time.perf_counter(), 0
-            if self._stop_now():
-                self._check_finite(loss_sum, window_steps)
-                path = self.save(is_best=False)
-                self.emit("run_stopped", step=self.step, checkpoint=str(path) if path else None)
-                return 0
-            self._periodic(loss_sum, window_steps)
+            # A stop asked for during this step ends the run now; one asked for during this
+            # step's evaluation or checkpoint ends it right after them, not a step later.
+            stop = self._stop_now()
+            if not stop:
+                self._periodic(loss_sum, norm_sum, window_steps)
+            if stop or self._stop_now():
+                return self._stopped(loss_sum, norm_sum, window_steps)
         return self._finish()
+
+    def _stopped(self, loss_sum: torch.Tensor, norm_sum: torch.Tensor, window_steps: int) -> int:
+        """Checkpoint this step (unless `_periodic` just did) and write `run_stopped`."""
+        if self._saved_step == self.step:
+            path = self.last_checkpoint
+        else:
+            self._check_finite(loss_sum, norm_sum, window_steps)
+            path = self.save(is_best=False)
+        self.emit("run_stopped", step=self.step, checkpoint=str(path) if path else None)
+        return 0
 
     def _stop_now(self) -> bool:
         if not self.world.distributed:
@@ -194,13 +251,13 @@ class Trainer:
             return False
         return any_rank(self.stop_requested, self.world, self.device)
 
-    def _periodic(self, loss_sum: torch.Tensor, window_steps: int) -> None:
+    def _periodic(self, loss_sum: torch.Tensor, norm_sum: torch.Tensor, window_steps: int) -> None:
         is_best = False
         if self.config.eval_every and self.step % self.config.eval_every == 0 and self.step < self.max_steps:
             is_best = self._evaluate()
         saving = self.config.save_every and self.step % self.config.save_every == 0
         if (is_best or saving) and self.step < self.max_steps:
-            self._check_finite(loss_sum, window_steps)
+            self._check_finite(loss_sum, norm_sum, window_steps)
             self.save(is_best=is_best)
 
     def _finish(self) -> int:
@@ -213,28 +270,42 @@ class Trainer:
         return 0
 
     def train_step(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step on the global batch `indices`: (loss, gradient norm), both on the device."""
+        loss = self.compute_gradients(indices)
+        return loss, self.optimizer_step()
+
+    def compute_gradients(self, indices: list[int]) -> torch.Tensor:
+        """Replace the parameter gradients with those of this rank's share of the batch's loss.
+
+        Under DDP they are already averaged over ranks when this returns, so on
+        every rank they equal one process's gradients on the whole global batch.
+        Returns the loss of the global batch (on the device, not yet synced).
+        """
         local = shard(indices, self.world.rank, self.world.size)
         views = build_views(self.config.objective, self.data, local, mask_token_id=self.encoder.tokenizer.mask_token_id,
                             span_length=self.config.span_length, generator=self.generator)
         labels = self._global_labels(indices)
         self.optimizer.zero_grad(set_to_none=True)
         if self.config.cached_chunk_size:
-            loss = self._cached_step(views, labels)
-        else:
-            batch = {k: v.to(self.device, non_blocking=True) for k, v in collate(views.rows, self._pad_id).items()}
-            with self._autocast():
-                embeddings = self.model(**batch)
-                loss = self._loss(embeddings, views.num_views, labels)
-                if self.config.mlm_weight > 0:
-                    loss = loss + self.config.mlm_weight * self._mlm_loss(batch, len(local))
-            self.scaler.scale(loss).backward()
+            return self._cached_step(views, labels)
+        batch = {k: v.to(self.device, non_blocking=True) for k, v in collate(views.rows, self._pad_id).items()}
+        with self._autocast():
+            embeddings = self.model(**batch)
+            loss = self._loss(embeddings, views.num_views, labels)
+            if self.config.mlm_weight > 0:
+                loss = loss + self.config.mlm_weight * self._mlm_loss(batch, len(local))
+        self.scaler.scale(loss).backward()
+        return loss
+
+    def optimizer_step(self) -> torch.Tensor:
+        """Unscale, clip, step AdamW and the schedule; returns the gradient norm before clipping."""
         self.scaler.unscale_(self.optimizer)
         max_norm = self.config.grad_clip if self.config.grad_clip > 0 else float("inf")
         grad_norm = torch.nn.utils.clip_grad_norm_(self.encoder.parameters(), max_norm)
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.scheduler.step()
-        return loss, grad_norm
+        return grad_norm
 
     def _global_labels(self, indices: list[int]) -> torch.Tensor | None:
         if self.data.labels is None:
@@ -248,8 +319,15 @@ class Trainer:
         positive = views[1] if num_views > 1 else None
         negative = views[2] if num_views > 2 else None
         config = self.config
-        return compute_loss(config.loss, anchor, positive, negative, labels, temperature=config.temperature,
+        loss = compute_loss(config.loss, anchor, positive, negative, labels, temperature=config.temperature,
                             margin=config.margin, hard_negative_weight=config.hard_negative_weight)
+        if self.faults.nan_at_step == self.step + 1:
+            loss = loss * float("nan")
+        return loss
+
+    def _inject_oom(self, module: torch.nn.Module, args: Any) -> None:  # noqa: ARG002 - a forward pre-hook
+        if self.encoder.training and self.faults.oom_at_step == self.step + 1:
+            raise torch.OutOfMemoryError(f"CUDA out of memory (injected by {FAULT_ENV} at step {self.step + 1})")
 
     def _mlm_loss(self, batch: dict[str, torch.Tensor], anchors: int) -> torch.Tensor:
         """Auxiliary MLM on the anchors (SimCSE's lambda * L_mlm)."""
@@ -314,20 +392,27 @@ class Trainer:
         return any_rank(is_best, self.world, self.device)
 
     def _log(self, loss: torch.Tensor, grad_norm: torch.Tensor, steps: int, seconds: float) -> None:
-        loss_value = float(loss)  # the one host sync of the logging interval
+        loss_value, norm_value = float(loss), float(grad_norm)  # the one host sync of the logging interval
         self.last_loss = loss_value
-        if not math.isfinite(loss_value):
-            raise NonFiniteLoss(f"the loss became {loss_value} at step {self.step}; the last good checkpoint "
-                                "is kept", hint="lower learning_rate (e.g. by 10x), or add warmup_steps")
+        if not math.isfinite(loss_value) or not self._norm_ok(norm_value):
+            what = f"the loss became {loss_value}" if not math.isfinite(loss_value) else \
+                f"the gradient norm became {norm_value}"
+            raise NonFiniteLoss(f"{what} at step {self.step}; the last good checkpoint is kept", hint=NAN_HINT)
         sentences = steps * self.config.batch_size
         self.emit("step", step=self.step, epoch=self.epoch + self.sampler.state.batch / self.sampler.batches_per_epoch,
-                  loss=loss_value, lr=self.scheduler.get_last_lr()[0], grad_norm=float(grad_norm),
+                  loss=loss_value, lr=self.scheduler.get_last_lr()[0], grad_norm=norm_value,
                   sentences_per_s=sentences / max(seconds, 1e-9), max_steps=self.max_steps)
 
-    def _check_finite(self, loss_sum: torch.Tensor, steps: int) -> None:
-        if steps and not math.isfinite(float(loss_sum)):
-            raise NonFiniteLoss(f"the loss became non-finite before step {self.step}; the last good checkpoint "
-                                "is kept", hint="lower learning_rate (e.g. by 10x), or add warmup_steps")
+    def _check_finite(self, loss_sum: torch.Tensor, norm_sum: torch.Tensor, steps: int) -> None:
+        """Refuse to checkpoint weights that a non-finite step since the last log may have poisoned."""
+        if steps and not (math.isfinite(float(loss_sum)) and self._norm_ok(float(norm_sum))):
+            raise NonFiniteLoss(f"the loss or its gradient became non-finite before step {self.step}; "
+                                "the last good checkpoint is kept", hint=NAN_HINT)
+
+    def _norm_ok(self, norm: float) -> bool:
+        # A non-finite gradient reaches the weights (clipping scales it by 0 * inf = NaN),
+        # except under fp16 loss scaling, where the scaler skips that step by design.
+        return math.isfinite(norm) or self.scaler.is_enabled()
 
     def save(self, *, is_best: bool) -> Path | None:
         """Checkpoint on rank 0 (the others wait); returns its folder."""
@@ -339,11 +424,13 @@ class Trainer:
             tensors = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
                        "scaler": self.scaler.state_dict(), "rng": _rng_state(self.device),
                        "generator": self.generator.get_state()}
+            fault = _disk_full if self.faults.enospc_at_step == self.step else None
             path = save_checkpoint(self.run_dir, self.encoder, state, tensors, is_best=is_best,
-                                   keep=self.config.keep_checkpoints)
+                                   keep=self.config.keep_checkpoints, fault=fault)
             self.last_checkpoint = path
             self.emit("checkpoint", step=self.step, path=str(path), is_best=is_best)
         barrier(self.world)
+        self._saved_step = self.step
         return path
 
     def _restore(self, checkpoint: Path) -> None:
@@ -381,6 +468,10 @@ class Trainer:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+
+
+def _disk_full(partial: Path) -> None:
+    raise OSError(errno.ENOSPC, f"No space left on device (injected by {FAULT_ENV})", str(partial))
 
 
 def _rng_state(device: torch.device) -> dict[str, torch.Tensor]:
