@@ -148,6 +148,7 @@ class Trainer:
         if self.config.compile:
             model = torch.compile(model)
         if self.world.distributed:
+            _freeze_unused_pooler(encoder)
             ids = [self.device.index] if self.device.type == "cuda" else None
             model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
         return model
@@ -468,6 +469,15 @@ class Trainer:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+
+
+def _freeze_unused_pooler(encoder: SentenceEncoder) -> None:
+    """DDP waits for a gradient of every trainable parameter, and the backbone's own pooler
+    (BERT's dense + tanh) gets none unless `pooler = "cls"` uses it; waited for, it fails the
+    second step. Frozen, it is left exactly as a single process leaves it (no gradient, no update)."""
+    pooler = getattr(encoder.backbone, "pooler", None)
+    if pooler is not None and encoder.spec.pooler != "cls":
+        pooler.requires_grad_(False)
 
 
 def _disk_full(partial: Path) -> None:
