@@ -47,6 +47,8 @@ def common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=os.environ.get("SIMCSE_TUI_DATA", str(ROOT.parent / "shared" / "data")))
     parser.add_argument("--compile", action="store_true", help="torch.compile our encoder (GPU)")
     parser.add_argument("--no-eval", action="store_true", help="skip the STS-B dev score after training")
+    parser.add_argument("--peak-tflops", type=float, default=989.0,
+                        help="the GPU's dense bf16 peak for MFU (H100 SXM: 989)")
 
 
 def peak_mb() -> float:
@@ -107,15 +109,47 @@ def arm_ours(args, grouped: bool) -> dict:
         seconds += (event["step"] - previous) * args.batch_size / event["sentences_per_s"]
         previous = event["step"]
     score = dev_spearman(lambda s: encode(trainer.encoder, s, batch_size=128), args)
+    tokens = real_tokens(trainer.data.lengths, args, grouped)
     return {"sentences_per_s": args.steps * args.batch_size / seconds, "seconds": seconds,
-            "stsb_dev": score, "final_loss": steps[-1]["loss"]}
+            "stsb_dev": score, "final_loss": steps[-1]["loss"],
+            "mfu": mfu(trainer.encoder.backbone.config, tokens, seconds, args)}
+
+
+def real_tokens(lengths: list[int], args, grouped: bool) -> tuple[int, int]:
+    """(non-padding tokens, tokens after padding) the run's batches held, both views."""
+    from trainers.sampler import BatchSampler
+
+    sampler = BatchSampler(lengths, args.batch_size, args.seed, length_grouped=grouped)
+    real = padded = 0
+    for _ in range(args.steps):
+        batch = [lengths[i] for i in sampler.next_batch()[0]]
+        real += 2 * sum(batch)
+        padded += 2 * len(batch) * max(batch)
+    return real, padded
+
+
+def mfu(config, tokens: tuple[int, int], seconds: float, args) -> dict | None:
+    """Model FLOPs utilisation: 6N + 12 L d T FLOPs per trained token (PaLM, appendix B), on real tokens."""
+    if not args.device.startswith("cuda"):
+        return None
+    d, layers = config.hidden_size, config.num_hidden_layers
+    per_layer = 4 * d * d + 2 * d * config.intermediate_size  # attention projections + MLP weights
+    real, padded = tokens
+    mean_len = real / (2 * args.steps * args.batch_size)
+    flops_per_token = 6 * layers * per_layer + 12 * layers * d * mean_len
+    achieved = flops_per_token * real / seconds
+    return {"tflops": achieved / 1e12, "mfu": achieved / (args.peak_tflops * 1e12),
+            "padding_share": 1 - real / padded, "mean_tokens": mean_len}
 
 
 def arm_st(args) -> dict:
     import torch
     from datasets import Dataset
-    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, \
-        SentenceTransformerTrainingArguments
+    from sentence_transformers import (
+        SentenceTransformer,
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+    )
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     from trainers.encoder import resolve_model_path
@@ -143,10 +177,10 @@ def arm_st(args) -> dict:
 def arm_floor(args) -> dict:
     import torch
 
+    from trainers.data.training import load_training_data
     from trainers.encoder import encode, load_encoder
     from trainers.losses import compute_loss
     from trainers.objectives import collate, tokenize_columns
-    from trainers.data.training import load_training_data
     from trainers.sampler import BatchSampler
     from trainers.stdio import quiet_transformers
 
@@ -160,7 +194,7 @@ def arm_floor(args) -> dict:
     batches = []
     for _ in range(args.steps):
         rows = [tokens.columns[0][i] for i in sampler.next_batch()[0]]
-        batches.append({k: v.to(device) for k, v in collate(rows + rows, encoder.tokenizer.pad_token_id).items()})
+        batches.append({k: v.to(device) for k, v in collate(rows + rows, encoder.tokenizer.pad_token_id, 8 if device.type == 'cuda' else 1).items()})
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=args.learning_rate, fused=device.type == "cuda")
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else _Null()
     start = time.perf_counter()
@@ -194,7 +228,8 @@ ARMS = {"st": arm_st, "ours": lambda a: arm_ours(a, grouped=False),
 def run_arm(name: str, args) -> dict:
     cmd = [sys.executable, __file__, "--arm", name, "--steps", str(args.steps), "--batch-size", str(args.batch_size),
            "--max-length", str(args.max_length), "--learning-rate", str(args.learning_rate), "--seed", str(args.seed),
-           "--model", args.model, "--device", args.device, "--data-dir", args.data_dir]
+           "--model", args.model, "--device", args.device, "--data-dir", args.data_dir,
+           "--peak-tflops", str(args.peak_tflops)]
     cmd += ["--compile"] if args.compile else []
     cmd += ["--no-eval"] if args.no_eval else []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -241,6 +276,7 @@ def summarise(runs: dict[str, list[dict]]) -> dict[str, dict]:
             "sentences_per_s": statistics.median(i["sentences_per_s"] for i in items),
             "peak_mb": max(i["peak_mb"] for i in items),
             "stsb_dev": statistics.median(i["stsb_dev"] for i in items) if items[0]["stsb_dev"] is not None else None,
+            "mfu": items[-1].get("mfu"),
         }
     if "st" in summary:
         for name in summary:
@@ -254,8 +290,9 @@ def print_table(summary: dict[str, dict], args) -> None:
     print("|---|---|---|---|---|---|")
     for name, s in summary.items():
         dev = f"{s['stsb_dev']:.2f}" if s["stsb_dev"] is not None else "-"
+        util = f"MFU {s['mfu']['mfu']:.1%}" if s.get("mfu") else ""
         print(f"| {name} | {s['sentences_per_s']:.1f} | {s.get('ratio_vs_st', float('nan')):.2f}x | "
-              f"{s['peak_mb']:.0f} | {dev} | |")
+              f"{s['peak_mb']:.0f} | {dev} | {util} |")
 
 
 def machine() -> str:

@@ -93,9 +93,15 @@ def span_mask(row: list[int], span_length: int, mask_token_id: int, generator: t
     return row[:start] + [mask_token_id] * span + row[start + span:]
 
 
-def collate(rows: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
-    """Pad rows to the longest one: input_ids and attention_mask, both (R, L)."""
+def collate(rows: list[list[int]], pad_id: int, multiple: int = 1) -> dict[str, torch.Tensor]:
+    """Pad rows to the longest one, rounded up to `multiple`: input_ids and attention_mask, both (R, L).
+
+    On CUDA the trainer rounds to 8: tensor cores want it, and length-grouped
+    batches then come in a handful of shapes instead of one per length (each new
+    shape costs kernel selection and, when compiled, a recompile).
+    """
     longest = max(len(r) for r in rows)
+    longest = -(-longest // multiple) * multiple
     input_ids = torch.full((len(rows), longest), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(rows), longest), dtype=torch.long)
     for i, row in enumerate(rows):

@@ -17,12 +17,12 @@ BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads":
 
 
 def build_random_bert(folder: str | Path, *, seed: int = 0, max_position_embeddings: int = 128,
-                      **shape: int) -> Path:
-    """Write a random BertModel (shape: TINY by default) plus the packaged tokenizer to `folder`."""
+                      tokenizer_dir: str | Path | None = None, **shape: int) -> Path:
+    """Write a random BertModel (shape: TINY by default) plus a tokenizer (the packaged one by default)."""
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     folder = Path(folder)
-    tokenizer = BertTokenizerFast.from_pretrained(packaged_model_dir())
+    tokenizer = BertTokenizerFast.from_pretrained(tokenizer_dir or packaged_model_dir())
     config = BertConfig(vocab_size=tokenizer.vocab_size, max_position_embeddings=max_position_embeddings,
                         **{**TINY, **shape})
     torch.manual_seed(seed)
