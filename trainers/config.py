@@ -98,7 +98,8 @@ class TrainConfig:
     mlm_probability: float = _opt(0.15, "share of tokens masked for the auxiliary MLM loss", min=0.0, max=1.0)
     span_length: int = _opt(5, "mirror-bert: tokens in the masked span of the second view", min=0)
     grad_clip: float = _opt(1.0, "clip the gradient norm to this (0: no clipping)", min=0.0)
-    length_grouped: bool = _opt(False, "group sentences of similar length into batches to cut padding")
+    length_grouped: bool = _opt(True, "group sentences of similar length into batches to cut padding "
+                                "(batch order stays random; see BENCHMARKS.md for the speed-up)")
 
     # Evaluation, checkpoints, logging.
     eval_every: int = _opt(125, "score STS-B dev every N steps (0: only at the end)", min=0)
