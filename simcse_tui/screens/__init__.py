@@ -1,0 +1,1 @@
+"""One module (or folder) per screen; folders mirror the screen's regions."""

@@ -1,0 +1,185 @@
+"""The live screen: loss, learning rate, STS-B dev, alignment, uniformity and the
+alignment-uniformity plane for the ticked runs, overlaid in each run's colour.
+
+Charts redraw on the screen's timer (see `screens.base`), and each chart only
+when what it shows changed: a step event redraws loss and learning rate, an
+eval redraws the other four. Series are downsampled to the chart's width first.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.widgets import Footer, SelectionList
+
+from simcse_tui.runs.model import RunState
+from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen
+from simcse_tui.screens.live.charts import LiveChart
+from simcse_tui.screens.live.sidebar import ChartControls, RunPicker, Sidebar
+from simcse_tui.screens.live.traces import (
+    RunSeries,
+    metric_traces,
+    plane_traces,
+    scale_traces,
+    snapshot_runs,
+)
+from simcse_tui.widgets.navbar import NavBar
+from simcse_tui.workbench import Workbench
+
+# (chart id, title); the grid fills row by row, two charts a row.
+CHARTS = (
+    ("loss", "loss"),
+    ("plane", "alignment vs uniformity, lower-left better"),
+    ("lr", "learning rate"),
+    ("stsb", "STS-B dev Spearman"),
+    ("alignment", "alignment (lower is better)"),
+    ("uniformity", "uniformity (lower is better)"),
+)
+STEP_CHARTS = ("loss", "lr")
+MAX_DEFAULT_CHARTED = 4
+SMOOTHING_STEP = 0.05
+
+
+class LiveScreen(WorkbenchScreen):
+    """Charts of the ticked runs, their progress, smoothing and x-axis controls."""
+
+    BINDINGS = [
+        Binding("x", "toggle_x_axis", "Step/time", tooltip="Plot against step or wall time (minutes)",
+                id="x-axis"),
+        Binding("left_square_bracket", "smoothing(-1)", "Less smooth", key_display="[",
+                tooltip="Less EMA smoothing of the loss", id="smooth-less"),
+        Binding("right_square_bracket", "smoothing(1)", "More smooth", key_display="]",
+                tooltip="More EMA smoothing of the loss", id="smooth-more"),
+    ]
+
+    DEFAULT_CSS = """
+    LiveScreen #charts { grid-size: 2 3; grid-gutter: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        settings = self.workbench.settings
+        yield NavBar("live")
+        with Horizontal():
+            yield Sidebar(settings.smoothing, settings.x_axis)
+            with Grid(id="charts"):
+                for chart_id, title in CHARTS:
+                    yield LiveChart(title, id=f"chart-{chart_id}")
+        yield Footer()
+
+    @property
+    def picker(self) -> RunPicker:
+        return self.query_one("#run-picker", RunPicker)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    def chart(self, chart_id: str) -> LiveChart:
+        return self.query_one(f"#chart-{chart_id}", LiveChart)
+
+    def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
+        super().__init__(workbench, redraw_interval=redraw_interval)
+        self._signatures: dict[str, tuple[object, ...]] = {}
+        self._drawn_steps: dict[str, int] = {}
+
+    def last_drawn_step(self, key: str) -> int:
+        """The last step of `key`'s loss the loss chart has drawn (-1: none); for tests and benches."""
+        return self._drawn_steps.get(key, -1)
+
+    # -- drawing -------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        runs = self.workbench.runs()
+        self._default_selection(runs)
+        by_key = {str(run.path): run for run in runs}
+        charted = [by_key[key] for key in self.workbench.chart_runs if key in by_key]
+        with self.workbench.watcher.lock:
+            self.picker.show_runs(runs, self.workbench.colours, self.workbench.chart_runs)
+            self.sidebar.show_progress(charted, self.workbench.colours)
+            stale = self._stale_charts(charted)
+        if stale:
+            self._draw(charted, stale)
+
+    def _default_selection(self, runs: list[RunState]) -> None:
+        """First time: chart the newest runs that have something to show."""
+        if not self.workbench.chart_runs:
+            with_data = [str(run.path) for run in runs if len(run.series["loss"])]
+            self.workbench.chart_runs[:] = with_data[:MAX_DEFAULT_CHARTED]
+
+    def _stale_charts(self, charted: list[RunState]) -> list[str]:
+        """Charts whose inputs changed since they were drawn (caller holds the watcher lock)."""
+        settings = self.workbench.settings
+        keys = tuple(str(run.path) for run in charted)
+        steps = tuple((len(run.series["loss"]), run.series["loss"].steps[-1:]) for run in charted)
+        evals = tuple((len(run.series["stsb"]), run.series["stsb"].steps[-1:]) for run in charted)
+        stale = []
+        for chart_id, _ in CHARTS:
+            width = self.chart(chart_id).size.width
+            data = steps if chart_id in STEP_CHARTS else evals
+            smoothing = settings.smoothing if chart_id == "loss" else None
+            signature = (keys, data, settings.x_axis, smoothing, width)
+            if self._signatures.get(chart_id) != signature:
+                self._signatures[chart_id] = signature
+                stale.append(chart_id)
+        return stale
+
+    def _draw(self, charted: list[RunState], stale: list[str]) -> None:
+        settings = self.workbench.settings
+        snaps = snapshot_runs(self.workbench.watcher, charted, self.workbench.colours, settings.smoothing)
+        xlabel = "step" if settings.x_axis == "step" else "minutes"
+        for chart_id in stale:
+            chart = self.chart(chart_id)
+            if chart_id == "plane":
+                chart.draw(plane_traces(snaps), xlabel="uniformity", ylabel="alignment")
+                continue
+            smoothing = settings.smoothing if chart_id == "loss" else 0.0
+            traces = metric_traces(snaps, chart_id, settings.x_axis, chart.columns, smoothing)
+            title = f"loss (EMA {settings.smoothing:.2f})" if chart_id == "loss" and smoothing else None
+            if chart_id == "lr":
+                traces, exponent = scale_traces(traces)
+                title = f"learning rate (x1e{exponent})" if exponent else None
+            chart.draw(traces, title=title, xlabel=xlabel)
+            if chart_id == "loss":
+                self._remember_steps(snaps)
+
+    def _remember_steps(self, snaps: list[RunSeries]) -> None:
+        for snap in snaps:
+            steps = snap.series["loss"].steps
+            self._drawn_steps[snap.key] = steps[-1] if steps else -1
+
+    def on_resize(self) -> None:
+        self._signatures.clear()
+        self.call_after_refresh(self.refresh_view)
+
+    # -- controls ------------------------------------------------------------------
+
+    @on(SelectionList.SelectedChanged, "#run-picker")
+    def _picked(self, event: SelectionList.SelectedChanged[str]) -> None:
+        selected = set(event.selection_list.selected)
+        order = [str(run.path) for run in self.workbench.runs()]
+        self.workbench.chart_runs[:] = [key for key in order if key in selected]
+        self.refresh_view()
+
+    @on(ChartControls.Changed)
+    def _controls_changed(self, event: ChartControls.Changed) -> None:
+        self._set_controls(event.smoothing, event.x_axis)
+
+    def action_toggle_x_axis(self) -> None:
+        """Plot against step or against wall time."""
+        settings = self.workbench.settings
+        self._set_controls(settings.smoothing, "time" if settings.x_axis == "step" else "step")
+
+    def action_smoothing(self, direction: int) -> None:
+        """Change the EMA smoothing of the loss by one notch."""
+        settings = self.workbench.settings
+        smoothing = round(min(0.99, max(0.0, settings.smoothing + direction * SMOOTHING_STEP)), 2)
+        self._set_controls(smoothing, settings.x_axis)
+
+    def _set_controls(self, smoothing: float, x_axis: str) -> None:
+        settings = self.workbench.settings
+        settings.smoothing, settings.x_axis = smoothing, x_axis
+        self.query_one(ChartControls).set_values(smoothing, x_axis)
+        self.save_settings()
+        self.refresh_view()
