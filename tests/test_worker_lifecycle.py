@@ -154,6 +154,7 @@ def test_resume_after_sigkill_starts_from_the_last_complete_checkpoint(runs) -> 
     started = [e for e in events if e["kind"] == "run_started"]
     assert len(started) == 2 and started[1]["resumed_from"] == saved and started[1]["max_steps"] == saved + 4
     assert sorted(_steps(events)) == list(range(saved + 1, saved + 5)) and events[-1]["kind"] == "run_finished"
+    assert load_config(killed.run_dir / "config.toml").max_steps == saved + 4  # the resumed run's overrides
     latest = latest_checkpoint(killed.run_dir)
     assert latest.name == rundir.step_dir_name(saved + 4)
     assert json.loads((latest / "trainer_state.json").read_text())["step"] == saved + 4

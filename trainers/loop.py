@@ -106,8 +106,11 @@ class Trainer:
         self.faults = Faults.from_env()
         if world.is_main:
             self.events = EventWriter(self.run_dir / EVENTS_FILE, run=self.run_dir.name)
-            if not resume:
-                (self.run_dir / rundir.CONFIG_FILE).write_text(dump_toml(config), encoding="utf-8")
+            # Rewritten on resume too, so `--resume --set max_steps=...` is what a later resume reads;
+            # through a temporary file, since a kill mid-write must not leave it unreadable.
+            tmp = self.run_dir / f".{rundir.CONFIG_FILE}.tmp"
+            tmp.write_text(dump_toml(config), encoding="utf-8")
+            os.replace(tmp, self.run_dir / rundir.CONFIG_FILE)
 
     # ----- setup -------------------------------------------------------------------------------
 
