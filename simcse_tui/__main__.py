@@ -2,4 +2,4 @@
 
 from simcse_tui.cli import main
 
-main()
+raise SystemExit(main())

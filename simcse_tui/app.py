@@ -8,8 +8,8 @@ The app owns the thread that polls run folders: the watcher's callbacks post
 `RunsPolled` (coalescing: a backlog of polls collapses to one) and
 `RunFailed`; the handler bumps the workbench's revision and lets the current
 screen redraw (at most a few times a second). Screens other than the runs
-screen are built the first time they are shown, so the first frame imports
-neither plotext nor numpy.
+screen are built the first time they are shown, and dialogs are imported when
+first opened, so the first frame imports neither plotext, numpy nor markdown.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from simcse_tui.commands import WorkbenchCommands
-from simcse_tui.dialogs.export import ExportDialog
-from simcse_tui.dialogs.help import HelpScreen
-from simcse_tui.dialogs.path_prompt import PathDialog
-from simcse_tui.dialogs.run_report import show_run_report
 from simcse_tui.embedding_client import SERVE_ARGV, EmbeddingClient
 from simcse_tui.runs.launcher import WORKER_ARGV, Launcher
 from simcse_tui.runs.presets import default_presets_dir
@@ -48,7 +43,7 @@ class SimcseApp(App[None]):
 
     TITLE = "simcse-tui"
     DEFAULT_MODE = "runs"
-    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    COMMANDS = App.COMMANDS | {lambda: _workbench_commands()}
 
     BINDINGS = [
         Binding("1", "switch_mode('runs')", "Runs", tooltip="Runs, launch form, stop and resume", id="go-runs"),
@@ -115,7 +110,6 @@ class SimcseApp(App[None]):
         self.poll_interval = poll_interval
         self.redraw_interval = redraw_interval
         self._stop_polling = threading.Event()
-        self.exit_after_first_frame = False  # the first-frame benchmark sets this
         for mode, factory in self._mode_factories().items():
             self.add_mode(mode, factory)
         if settings.theme in self.available_themes:
@@ -148,8 +142,6 @@ class SimcseApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.poll_interval is not None:
             self.run_worker(self._poll_forever, thread=True, group="watch", name="run watcher")
-        if self.exit_after_first_frame:
-            self.call_after_refresh(self.exit)
 
     def on_unmount(self) -> None:
         self._stop_polling.set()
@@ -177,6 +169,8 @@ class SimcseApp(App[None]):
 
     @on(RunFailed)
     def _run_failed(self, event: RunFailed) -> None:
+        from simcse_tui.dialogs.run_report import show_run_report
+
         run = self.workbench.watcher.get(event.run_dir)
         if run is not None:
             show_run_report(self, run, self.workbench.watcher.lock)
@@ -196,17 +190,26 @@ class SimcseApp(App[None]):
 
     def action_help(self) -> None:
         """Show the help screen."""
+        from simcse_tui.dialogs.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_export(self, checkpoint: str | None = None) -> None:
         """Open the export dialog (on the query panel's checkpoint A unless told otherwise)."""
-        choices = self.workbench.checkpoints()
+        from simcse_tui.dialogs.export import ExportDialog
+
+        # The exporter takes checkpoint folders (a base model is already exported as it is).
+        choices = [c for c in self.workbench.checkpoints() if c.kind != "base"]
+        if not choices:
+            self.notify("No run has written a checkpoint yet.", title="Nothing to export", severity="warning")
+            return
         if checkpoint is None and self.workbench.settings.query_checkpoints:
             checkpoint = self.workbench.settings.query_checkpoints[0]
         self.push_screen(ExportDialog(choices, self.workbench.export_argv, selected=checkpoint))
 
     def action_open_run(self) -> None:
         """Ask for a run folder (or a folder of runs) to watch too."""
+        from simcse_tui.dialogs.path_prompt import PathDialog
 
         def chosen(folder: Path | None) -> None:
             if folder is not None:
@@ -215,6 +218,13 @@ class SimcseApp(App[None]):
 
         self.push_screen(PathDialog("Open a run folder, or a folder of run folders", want="dir",
                                     placeholder="/path/to/runs/20240101-120000-unsup-simcse-1a2b3c"), chosen)
+
+
+def _workbench_commands() -> type:
+    """The command palette provider, imported when the palette first opens."""
+    from simcse_tui.commands import WorkbenchCommands
+
+    return WorkbenchCommands
 
 
 def run_app(runs_dir: Path, open_dirs: Iterable[Path] = (), data_dir: Path | None = None) -> None:

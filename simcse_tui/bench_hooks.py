@@ -5,7 +5,7 @@
   lock, downsample to the chart width, hand the traces to plotext, build the
   frame), for synthetic runs of `points` steps each. No app needed.
 - `time_first_frame(runs_dir)`: seconds from starting `python` to the app's
-  first frame, in a fresh headless interpreter.
+  first frame in a real (pseudo) terminal of 120x40.
 - `measure_event_to_screen(runs_dir)`: seconds from appending a step event to a
   running run's events.jsonl until the live screen's loss chart has drawn it,
   with the app's real polling thread and redraw timer.
@@ -63,7 +63,7 @@ def synthetic_runs(runs: int, points: int, seed: int = 0) -> list[RunState]:
             if step % 100 == 0:  # evals drift smoothly, as real ones do
                 done = 1 - math.exp(-step / (points / 3))
                 state.apply({"kind": "eval", "t": t, "step": step,
-                             "stsb_dev_spearman": 0.78 + 0.06 * done + rng.gauss(0, 0.004),
+                             "stsb_dev_spearman": 78 + 6 * done + rng.gauss(0, 0.4),
                              "alignment": 0.17 + 0.08 * done + rng.gauss(0, 0.004),
                              "uniformity": -1.55 - 0.95 * done + rng.gauss(0, 0.02)})
         states.append(state)
@@ -97,23 +97,40 @@ def time_chart_redraw(runs: int = 4, points: int = 10_000, *, width: int = 44, h
     return timings
 
 
-def time_first_frame(runs_dir: Path, repeats: int = 3) -> list[float]:
-    """Wall seconds from starting a fresh interpreter until the app has drawn its first frame."""
+def time_first_frame(runs_dir: Path, repeats: int = 3, marker: bytes = b"STS-B") -> list[float]:
+    """Wall seconds from starting `python -c run_app(...)` in a 120x40 pseudo-terminal until the
+    runs table's header (`marker`) has been written to it: what a user waits for."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import signal
+    import struct
+    import termios
+
+    code = f"from pathlib import Path; from simcse_tui.app import run_app; run_app(Path({str(runs_dir)!r}))"
     times = []
     for _ in range(repeats):
+        env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(), TERM="xterm-256color")
+        main_fd, child_fd = pty.openpty()
+        fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "simcse_tui.bench_hooks", "--first-frame-child", str(runs_dir)],
-                       check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        proc = subprocess.Popen([sys.executable, "-c", code], stdin=child_fd, stdout=child_fd,
+                                stderr=child_fd, env=env, start_new_session=True)
+        os.close(child_fd)
+        seen = b""
+        try:
+            while marker not in seen:
+                ready, _, _ = select.select([main_fd], [], [], 10)
+                if not ready:
+                    raise TimeoutError("the app drew nothing within 10 s")
+                seen += os.read(main_fd, 65536)
+            times.append(time.perf_counter() - start)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+            os.close(main_fd)
     return times
-
-
-def _first_frame_child(runs_dir: Path) -> None:
-    from simcse_tui.app import SimcseApp
-
-    app = SimcseApp(runs_dir, settings_file=Path(tempfile.mkdtemp()) / "settings.toml")
-    app.exit_after_first_frame = True
-    app.run(headless=True)
 
 
 async def measure_event_to_screen(runs_dir: Path, samples: int = 5) -> list[float]:
@@ -147,9 +164,6 @@ async def measure_event_to_screen(runs_dir: Path, samples: int = 5) -> list[floa
 def main() -> None:
     import asyncio
 
-    if len(sys.argv) == 3 and sys.argv[1] == "--first-frame-child":
-        _first_frame_child(Path(sys.argv[2]))
-        return
     fixtures = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "runs"
     runs_dir = Path(tempfile.mkdtemp()) / "runs"
     shutil.copytree(fixtures, runs_dir)

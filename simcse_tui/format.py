@@ -50,9 +50,9 @@ def duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def spearman_x100(value: float | None) -> str:
-    """Spearman correlation as papers report it (x100, two decimals)."""
-    return "–" if value is None else f"{value * 100:.2f}"
+def spearman_text(value: float | None) -> str:
+    """A Spearman correlation; workers report it x100 as papers do, so it is shown as is."""
+    return "–" if value is None else f"{value:.2f}"
 
 
 def sparkline(values: Sequence[float], width: int = 10) -> str:

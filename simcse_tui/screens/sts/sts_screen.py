@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select
 
 from simcse_tui.embedding_client import Progress
-from simcse_tui.format import spearman_x100
+from simcse_tui.format import spearman_text
 from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen, notify_error
 from simcse_tui.screens.sts.pairs_table import PairsTable
 from simcse_tui.widgets.checkpoint_picker import CheckpointPicker
@@ -207,7 +207,7 @@ class StsScreen(WorkbenchScreen):
             return
         a = event.replies[0]
         b = event.replies[1] if len(event.replies) > 1 else None
-        scores = " · ".join(f"{name} {spearman_x100(reply['spearman'])}"
+        scores = " · ".join(f"{name} {spearman_text(reply['spearman'])}"
                             for name, reply in zip("AB", event.replies, strict=False))
         self.query_one("#spearman", Label).update(
             f"{event.name}: Spearman x100 {scores} ({len(a['pairs'])} pairs)")
