@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, Label, Select
 from simcse_tui.app import SimcseApp
 from simcse_tui.commands import WorkbenchCommands
 from simcse_tui.dialogs.confirm import ConfirmDialog
-from simcse_tui.dialogs.export import ExportDialog
+from simcse_tui.dialogs.export import ExportDialog, describe_output_line
 from simcse_tui.dialogs.help import HelpScreen
 from simcse_tui.dialogs.path_prompt import PathDialog
 from simcse_tui.dialogs.run_report import RunReportDialog
@@ -238,7 +238,7 @@ async def test_launching_from_the_form_then_stopping_from_the_table(runs_dir: Pa
         await until(pilot, lambda: (run.path / "child.pid").exists())  # its SIGTERM handler is set
         await poll(app, pilot)
         assert cell(app.screen, run.run_id, "status") == "running"
-        app.screen.table.move_cursor(row=app.screen.table.get_row_index(str(run.path)))
+        assert app.screen.table.selected_key == str(run.path)  # the new run is highlighted
         await pilot.press("s")
         assert app.workbench.launcher.wait(run.path, timeout=30) == 0
         await poll(app, pilot)
@@ -512,3 +512,13 @@ async def test_opening_a_run_folder_written_elsewhere(runs_dir: Path, tmp_path: 
         await poll(app, pilot)
         assert [run.run_id for run in app.workbench.runs()] == ["torchrun-job-17"]
         assert app.screen.table.row_count == 1
+
+
+def test_the_exporters_events_are_shown_in_words() -> None:
+    finished = make_event("run_finished", "export", step=0, best_stsb_dev_spearman=None, best_checkpoint="c",
+                          message="exported c to out (loads in transformers and sentence-transformers)")
+    failed = make_event("run_failed", "export", message="out is not empty", traceback="",
+                        hint="pass --overwrite")
+    assert describe_output_line(json.dumps(finished)).startswith("exported c to out")
+    assert describe_output_line(json.dumps(failed)) == "failed: out is not empty\n  what to do: pass --overwrite"
+    assert describe_output_line("plain text") == "plain text"

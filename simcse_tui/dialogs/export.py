@@ -8,6 +8,7 @@ user confirms (and then with --overwrite); the exporter refuses it otherwise.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Sequence
@@ -25,6 +26,8 @@ from textual.worker import get_current_worker
 from simcse_tui.dialogs.confirm import ConfirmDialog
 from simcse_tui.runs.checkpoints import Checkpoint
 from simcse_tui.runs.launcher import project_pythonpath
+from trainers.errors import EventSchemaError
+from trainers.events import validate_event
 
 
 def default_out_dir(checkpoint: Checkpoint) -> str:
@@ -34,6 +37,22 @@ def default_out_dir(checkpoint: Checkpoint) -> str:
     else:
         name = f"{checkpoint.run_id}-{checkpoint.kind}-{checkpoint.step}"
     return str(Path("exports") / name)
+
+
+def describe_output_line(line: str) -> str:
+    """The exporter reports in schema-v1 events on stdout: say them in words; other lines as they are."""
+    try:
+        event = validate_event(json.loads(line))
+    except (ValueError, EventSchemaError):
+        return line
+    kind = event["kind"]
+    if kind == "progress":
+        return f"{event['task']}: {event['done']}/{event['total']}"
+    if kind == "run_failed":
+        return f"failed: {event['message']}" + (f"\n  what to do: {event['hint']}" if event["hint"] else "")
+    if kind == "warning":
+        return f"warning: {event['message']}"
+    return str(event.get("message") or kind)
 
 
 def is_non_empty_dir(path: Path) -> bool:
@@ -123,6 +142,7 @@ class ExportDialog(ModalScreen[None]):
         if event.value in self.checkpoints:
             self.query_one("#out-dir", Input).value = default_out_dir(self.checkpoints[event.value])
 
+    @on(Input.Submitted, "#out-dir")
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
         """Export, asking first if the folder would be overwritten."""
@@ -184,7 +204,7 @@ class ExportDialog(ModalScreen[None]):
 
     @on(OutputReceived)
     def _output_received(self, event: OutputReceived) -> None:
-        self.output.write_line(event.line)
+        self.output.write_line(describe_output_line(event.line))
 
     @on(Finished)
     def _finished(self, event: Finished) -> None:

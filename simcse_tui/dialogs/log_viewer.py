@@ -54,6 +54,9 @@ class LogViewer(ModalScreen[None]):
         except OSError:
             self.log_widget.write_line(f"{self.path} does not exist yet: the worker has written nothing.")
             size = 0
+        if size == 0 and self.path.exists():
+            self.log_widget.write_line(f"{self.path.name} is empty so far: the worker has printed nothing "
+                                       "(its progress is in events.jsonl). New output appears here.")
         self._offset = max(0, size - TAIL_BYTES)
         self.follow()
         self.set_interval(FOLLOW_INTERVAL_S, self.follow)

@@ -288,7 +288,8 @@ class QueryScreen(WorkbenchScreen):
         info = self._corpus_info
         if not info:
             return "the corpus"
-        return f"{info.get('label', self.corpus)} ({info.get('size', '?')} sentences)"
+        label, size = str(info.get("label", self.corpus)), str(info.get("size", "?"))
+        return label if size in label else f"{label} ({size} sentences)"
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one("#corpus-progress", ProgressBar)

@@ -14,11 +14,12 @@ from simcse_tui.dialogs.run_report import show_run_report
 from simcse_tui.runs.model import RunState, Status
 from simcse_tui.runs.presets import load_presets
 from simcse_tui.runs.watcher import LOG_FILE
-from simcse_tui.screens.base import WorkbenchScreen, notify_error
+from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen, notify_error
 from simcse_tui.screens.runs.launch_form import LaunchForm
 from simcse_tui.screens.runs.run_details import RunDetails
 from simcse_tui.screens.runs.runs_table import RunsTable
 from simcse_tui.widgets.navbar import NavBar
+from simcse_tui.workbench import Workbench
 from trainers.errors import SimcseError
 
 _STOPPABLE = (Status.STARTING, Status.RUNNING, Status.STALLED)
@@ -42,6 +43,10 @@ class RunsScreen(WorkbenchScreen):
     RunsScreen #run-actions { height: 1; padding: 0 1; }
     RunsScreen #run-actions Button { margin-right: 1; min-width: 8; width: auto; }
     """
+
+    def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
+        super().__init__(workbench, redraw_interval=redraw_interval)
+        self._just_launched: str | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar("runs")
@@ -81,6 +86,8 @@ class RunsScreen(WorkbenchScreen):
 
     def refresh_view(self) -> None:
         self.table.show_runs(self.workbench.runs(), self.workbench.colours)
+        if self._just_launched is not None and self.table.select_run(self._just_launched):
+            self._just_launched = None
         self._show_selected()
 
     def _show_selected(self) -> None:
@@ -167,5 +174,6 @@ class RunsScreen(WorkbenchScreen):
             return
         self.notify(f"Started {launched.run_id} (pid {launched.pid}); output goes to its worker.log.",
                     title="Launched")
+        self._just_launched = str(launched.path)  # highlighted once the watcher has seen it
         self.table.focus()
 

@@ -60,6 +60,13 @@ class RunsTable(DataTable[Text | str]):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
+    def select_run(self, key: str) -> bool:
+        """Put the cursor on run `key` if it is listed; whether it was."""
+        if key not in self._order:
+            return False
+        self.move_cursor(row=self._order.index(key))
+        return True
+
     def show_runs(self, runs: list[RunState], colours: RunColours) -> None:
         """Show `runs` in this order, keeping the cursor on the same run."""
         order = [str(run.path) for run in runs]
