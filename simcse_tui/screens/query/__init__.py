@@ -1,0 +1,1 @@
+"""The query panel: nearest corpus sentences under one or two checkpoints."""

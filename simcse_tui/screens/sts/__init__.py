@@ -1,0 +1,1 @@
+"""The STS panel: pair similarity and whole STS sets by rank error."""
