@@ -399,8 +399,8 @@ async def test_a_corpus_file_loads_with_progress_and_is_queried(runs_dir: Path, 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_query(app, pilot)
         shown: list[str] = []
-        original = screen._show_progress
-        screen._show_progress = lambda p: (shown.append(f"{p.done}/{p.total}"), original(p))
+        original = screen.progress.show
+        screen.progress.show = lambda p: (shown.append(f"{p.done}/{p.total}"), original(p))
         await pilot.press("escape", "c")
         await pilot.pause()
         assert isinstance(app.screen, PathDialog)

@@ -8,10 +8,11 @@ eval redraws the other four. Series are downsampled to the chart's width first.
 
 from __future__ import annotations
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.reactive import var
 from textual.widgets import Footer, SelectionList
 
 from simcse_tui.runs.model import RunState
@@ -19,6 +20,7 @@ from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen
 from simcse_tui.screens.live.charts import LiveChart
 from simcse_tui.screens.live.sidebar import ChartControls, RunPicker, Sidebar
 from simcse_tui.screens.live.traces import (
+    X_AXES,
     RunSeries,
     metric_traces,
     plane_traces,
@@ -58,31 +60,52 @@ class LiveScreen(WorkbenchScreen):
     LiveScreen #charts { grid-size: 2 3; grid-gutter: 0 1; }
     """
 
-    def compose(self) -> ComposeResult:
-        settings = self.workbench.settings
-        yield NavBar("live")
-        with Horizontal():
-            yield Sidebar(settings.smoothing, settings.x_axis)
-            with Grid(id="charts"):
-                for chart_id, title in CHARTS:
-                    yield LiveChart(title, id=f"chart-{chart_id}")
-        yield Footer()
+    smoothing: var[float] = var(0.6, init=False)
+    """EMA weight of the loss chart: 0 draws the raw loss only, 0.99 is very smooth."""
+    x_axis: var[str] = var("step", init=False)
+    """"step", or "time" (minutes since each run's first event)."""
 
-    @property
-    def picker(self) -> RunPicker:
-        return self.query_one("#run-picker", RunPicker)
-
-    @property
-    def sidebar(self) -> Sidebar:
-        return self.query_one(Sidebar)
-
-    def chart(self, chart_id: str) -> LiveChart:
-        return self.query_one(f"#chart-{chart_id}", LiveChart)
+    picker = getters.query_one("#run-picker", RunPicker)
+    sidebar = getters.query_one(Sidebar)
+    controls = getters.query_one(ChartControls)
 
     def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
         super().__init__(workbench, redraw_interval=redraw_interval)
         self._signatures: dict[str, tuple[object, ...]] = {}
         self._drawn_steps: dict[str, int] = {}
+        self.set_reactive(LiveScreen.smoothing, self.validate_smoothing(workbench.settings.smoothing))
+        self.set_reactive(LiveScreen.x_axis, self.validate_x_axis(workbench.settings.x_axis))
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("live")
+        with Horizontal():
+            yield Sidebar(self.smoothing, self.x_axis)
+            with Grid(id="charts"):
+                for chart_id, title in CHARTS:
+                    yield LiveChart(title, id=f"chart-{chart_id}")
+        yield Footer()
+
+    def validate_smoothing(self, smoothing: float) -> float:
+        return round(min(0.99, max(0.0, smoothing)), 2)
+
+    def validate_x_axis(self, x_axis: str) -> str:
+        return x_axis if x_axis in X_AXES else "step"
+
+    def watch_smoothing(self, smoothing: float) -> None:
+        self.workbench.settings.smoothing = smoothing
+        self._controls_changed()
+
+    def watch_x_axis(self, x_axis: str) -> None:
+        self.workbench.settings.x_axis = x_axis
+        self._controls_changed()
+
+    def _controls_changed(self) -> None:
+        self.controls.set_values(self.smoothing, self.x_axis)
+        self.save_settings()
+        self.refresh_view()
+
+    def chart(self, chart_id: str) -> LiveChart:
+        return self.query_one(f"#chart-{chart_id}", LiveChart)
 
     def last_drawn_step(self, key: str) -> int:
         """The last step of `key`'s loss the loss chart has drawn (-1: none); for tests and benches."""
@@ -110,7 +133,6 @@ class LiveScreen(WorkbenchScreen):
 
     def _stale_charts(self, charted: list[RunState]) -> list[str]:
         """Charts whose inputs changed since they were drawn (caller holds the watcher lock)."""
-        settings = self.workbench.settings
         keys = tuple(str(run.path) for run in charted)
         steps = tuple((len(run.series["loss"]), run.series["loss"].steps[-1:]) for run in charted)
         evals = tuple((len(run.series["stsb"]), run.series["stsb"].steps[-1:]) for run in charted)
@@ -118,25 +140,24 @@ class LiveScreen(WorkbenchScreen):
         for chart_id, _ in CHARTS:
             width = self.chart(chart_id).size.width
             data = steps if chart_id in STEP_CHARTS else evals
-            smoothing = settings.smoothing if chart_id == "loss" else None
-            signature = (keys, data, settings.x_axis, smoothing, width)
+            smoothing = self.smoothing if chart_id == "loss" else None
+            signature = (keys, data, self.x_axis, smoothing, width)
             if self._signatures.get(chart_id) != signature:
                 self._signatures[chart_id] = signature
                 stale.append(chart_id)
         return stale
 
     def _draw(self, charted: list[RunState], stale: list[str]) -> None:
-        settings = self.workbench.settings
-        snaps = snapshot_runs(self.workbench.watcher, charted, self.workbench.colours, settings.smoothing)
-        xlabel = "step" if settings.x_axis == "step" else "minutes"
+        snaps = snapshot_runs(self.workbench.watcher, charted, self.workbench.colours, self.smoothing)
+        xlabel = "step" if self.x_axis == "step" else "minutes"
         for chart_id in stale:
             chart = self.chart(chart_id)
             if chart_id == "plane":
                 chart.draw(plane_traces(snaps), xlabel="uniformity", ylabel="alignment")
                 continue
-            smoothing = settings.smoothing if chart_id == "loss" else 0.0
-            traces = metric_traces(snaps, chart_id, settings.x_axis, chart.columns, smoothing)
-            title = f"loss (EMA {settings.smoothing:.2f})" if chart_id == "loss" and smoothing else None
+            smoothing = self.smoothing if chart_id == "loss" else 0.0
+            traces = metric_traces(snaps, chart_id, self.x_axis, chart.columns, smoothing)
+            title = f"loss (EMA {self.smoothing:.2f})" if chart_id == "loss" and smoothing else None
             if chart_id == "lr":
                 traces, exponent = scale_traces(traces)
                 title = f"learning rate (x1e{exponent})" if exponent else None
@@ -163,23 +184,13 @@ class LiveScreen(WorkbenchScreen):
         self.refresh_view()
 
     @on(ChartControls.Changed)
-    def _controls_changed(self, event: ChartControls.Changed) -> None:
-        self._set_controls(event.smoothing, event.x_axis)
+    def _controls_clicked(self, event: ChartControls.Changed) -> None:
+        self.smoothing, self.x_axis = event.smoothing, event.x_axis
 
     def action_toggle_x_axis(self) -> None:
         """Plot against step or against wall time."""
-        settings = self.workbench.settings
-        self._set_controls(settings.smoothing, "time" if settings.x_axis == "step" else "step")
+        self.x_axis = "time" if self.x_axis == "step" else "step"
 
     def action_smoothing(self, direction: int) -> None:
         """Change the EMA smoothing of the loss by one notch."""
-        settings = self.workbench.settings
-        smoothing = round(min(0.99, max(0.0, settings.smoothing + direction * SMOOTHING_STEP)), 2)
-        self._set_controls(smoothing, settings.x_axis)
-
-    def _set_controls(self, smoothing: float, x_axis: str) -> None:
-        settings = self.workbench.settings
-        settings.smoothing, settings.x_axis = smoothing, x_axis
-        self.query_one(ChartControls).set_values(smoothing, x_axis)
-        self.save_settings()
-        self.refresh_view()
+        self.smoothing = self.smoothing + direction * SMOOTHING_STEP

@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 from textual.worker import get_current_worker
 
 from simcse_tui.dialogs.path_prompt import PathDialog
@@ -28,6 +28,7 @@ from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen, notify_e
 from simcse_tui.screens.query.hits_table import HitsTable
 from simcse_tui.widgets.checkpoint_picker import CheckpointPicker
 from simcse_tui.widgets.navbar import NavBar
+from simcse_tui.widgets.task_progress import TaskProgress
 from simcse_tui.workbench import Workbench
 from trainers.errors import SimcseError
 
@@ -53,9 +54,6 @@ class QueryScreen(WorkbenchScreen):
     QueryScreen #corpus { width: 40; }
     QueryScreen #load-corpus { margin-left: 1; min-width: 12; }
     QueryScreen #query { margin-bottom: 1; }
-    QueryScreen #progress-row { height: 1; display: none; }
-    QueryScreen #progress-row.-loading { display: block; }
-    QueryScreen #progress-row ProgressBar { width: 50; }
     QueryScreen #status { height: 1; color: $text-muted; margin: 0 1; }
     QueryScreen #status.-error { color: $error; }
     QueryScreen #results { height: 1fr; }
@@ -100,6 +98,14 @@ class QueryScreen(WorkbenchScreen):
             self.replies = replies
             self.error = error
 
+    picker = getters.query_one("#checkpoints", CheckpointPicker)
+    query_input = getters.query_one("#query", Input)
+    corpus_select = getters.query_one("#corpus", Select)
+    status = getters.query_one("#status", Label)
+    progress = getters.query_one("#corpus-progress", TaskProgress)
+    hits_a = getters.query_one("#hits-a", HitsTable)
+    hits_b = getters.query_one("#hits-b", HitsTable)
+
     def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
         super().__init__(workbench, redraw_interval=redraw_interval)
         self.seq = 0  # number of the latest query; replies to older ones are dropped
@@ -120,9 +126,7 @@ class QueryScreen(WorkbenchScreen):
                              tooltip="c: a text file, one sentence a line")
             yield Input(placeholder="Type a sentence: its nearest neighbours in the corpus appear as you type",
                         id="query")
-            with Horizontal(id="progress-row"):
-                yield ProgressBar(total=1, show_eta=False, id="corpus-progress")
-                yield Label("", id="progress-what")
+            yield TaskProgress(id="corpus-progress")
             yield Label("", id="status", markup=False)
             with Horizontal(id="results"):
                 with Vertical(classes="column", id="column-a"):
@@ -136,20 +140,8 @@ class QueryScreen(WorkbenchScreen):
     # -- regions -------------------------------------------------------------------
 
     @property
-    def picker(self) -> CheckpointPicker:
-        return self.query_one("#checkpoints", CheckpointPicker)
-
-    @property
-    def query_input(self) -> Input:
-        return self.query_one("#query", Input)
-
-    @property
     def corpus(self) -> str:
-        return str(self.query_one("#corpus", Select).value)
-
-    @property
-    def status(self) -> Label:
-        return self.query_one("#status", Label)
+        return str(self.corpus_select.value)
 
     def on_mount(self) -> None:
         self.query_input.focus()
@@ -209,7 +201,7 @@ class QueryScreen(WorkbenchScreen):
         if event.seq != self.seq:
             return  # stale: the user typed on since
         self.shown_seq = event.seq
-        self._hide_progress()
+        self.progress.hide()
         self._show_hits(event.checkpoints, [reply["hits"] for reply in event.replies])
         took = " · ".join(f"{name} {reply.get('elapsed_ms', 0):.1f} ms"
                           for name, reply in zip("AB", event.replies, strict=False))
@@ -219,15 +211,13 @@ class QueryScreen(WorkbenchScreen):
     def _rank_failed(self, event: RankFailed) -> None:
         if event.seq != self.seq:
             return
-        self._hide_progress()
+        self.progress.hide()
         self._set_status(f"{event.error.title}: {event.error.message}", error=True)
         notify_error(self, event.error)
 
     def _show_hits(self, checkpoints: list[str], hits: list[list[dict[str, Any]]]) -> None:
-        table_a = self.query_one("#hits-a", HitsTable)
-        table_b = self.query_one("#hits-b", HitsTable)
-        table_a.show(hits[0] if hits else [])
-        table_b.show(hits[1] if len(hits) > 1 else [], reference=hits[0] if hits else None)
+        self.hits_a.show(hits[0] if hits else [])
+        self.hits_b.show(hits[1] if len(hits) > 1 else [], reference=hits[0] if hits else None)
         self.query_one("#column-b").set_class(len(checkpoints) > 1, "-shown")
         for name, spec in zip("AB", checkpoints, strict=False):
             self.query_one(f"#title-{name.lower()}", Label).update(f"{name}: {self.picker.label(spec)}")
@@ -252,7 +242,7 @@ class QueryScreen(WorkbenchScreen):
         """Embed the corpus under the chosen checkpoints (progress shown), then query again."""
         checkpoints = self.picker.chosen
         if checkpoints:
-            self._show_progress(Progress(0, 0, "starting the embedding worker"))
+            self.progress.show(Progress(0, 0, "starting the embedding worker"))
             self._load(checkpoints, self.corpus)
 
     @work(thread=True, exclusive=True, group="corpus")
@@ -268,11 +258,11 @@ class QueryScreen(WorkbenchScreen):
 
     @on(CorpusProgressed)
     def _corpus_progressed(self, event: CorpusProgressed) -> None:
-        self._show_progress(event.progress)
+        self.progress.show(event.progress)
 
     @on(CorpusLoaded)
     def _corpus_loaded(self, event: CorpusLoaded) -> None:
-        self._hide_progress()
+        self.progress.hide()
         if event.error is not None:
             self._set_status(f"{event.error.title}: {event.error.message}", error=True)
             notify_error(self, event.error)
@@ -291,16 +281,6 @@ class QueryScreen(WorkbenchScreen):
         label, size = str(info.get("label", self.corpus)), str(info.get("size", "?"))
         return label if size in label else f"{label} ({size} sentences)"
 
-    def _show_progress(self, progress: Progress) -> None:
-        bar = self.query_one("#corpus-progress", ProgressBar)
-        bar.update(total=max(1, progress.total), progress=progress.done)
-        what = f" {progress.what}" + (f" {progress.done}/{progress.total}" if progress.total else "")
-        self.query_one("#progress-what", Label).update(what)
-        self.query_one("#progress-row").add_class("-loading")
-
-    def _hide_progress(self) -> None:
-        self.query_one("#progress-row").remove_class("-loading")
-
     def action_load_corpus_file(self) -> None:
         """Load a text file (one sentence a line) as the corpus."""
 
@@ -310,9 +290,8 @@ class QueryScreen(WorkbenchScreen):
             spec = str(path.resolve())
             if spec not in self.workbench.corpus_files:
                 self.workbench.corpus_files.append(spec)
-            select = self.query_one("#corpus", Select)
-            select.set_options(self.workbench.corpora())
-            select.value = spec  # Select.Changed loads it
+            self.corpus_select.set_options(self.workbench.corpora())
+            self.corpus_select.value = spec  # Select.Changed loads it
 
         self.app.push_screen(PathDialog("Corpus file: one sentence a line", want="file",
                                         placeholder="/path/to/sentences.txt"), chosen)

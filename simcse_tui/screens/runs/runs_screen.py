@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,19 +11,17 @@ from textual.widgets import Button, DataTable, Footer
 
 from simcse_tui.dialogs.log_viewer import LogViewer
 from simcse_tui.dialogs.run_report import show_run_report
-from simcse_tui.runs.model import RunState, Status
+from simcse_tui.runs.model import RunState
 from simcse_tui.runs.presets import load_presets
 from simcse_tui.runs.watcher import LOG_FILE
 from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen, notify_error
 from simcse_tui.screens.runs.launch_form import LaunchForm
+from simcse_tui.screens.runs.run_actions import RunActions
 from simcse_tui.screens.runs.run_details import RunDetails
 from simcse_tui.screens.runs.runs_table import RunsTable
 from simcse_tui.widgets.navbar import NavBar
 from simcse_tui.workbench import Workbench
 from trainers.errors import SimcseError
-
-_STOPPABLE = (Status.STARTING, Status.RUNNING, Status.STALLED)
-_RESUMABLE = (Status.STOPPED, Status.FAILED, Status.STALLED)
 
 
 class RunsScreen(WorkbenchScreen):
@@ -40,9 +38,11 @@ class RunsScreen(WorkbenchScreen):
 
     DEFAULT_CSS = """
     RunsScreen #runs-left { width: 1fr; }
-    RunsScreen #run-actions { height: 1; padding: 0 1; }
-    RunsScreen #run-actions Button { margin-right: 1; min-width: 8; width: auto; }
     """
+
+    table = getters.query_one("#runs-table", RunsTable)
+    details = getters.query_one("#run-details", RunDetails)
+    actions = getters.query_one("#run-actions", RunActions)
 
     def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
         super().__init__(workbench, redraw_interval=redraw_interval)
@@ -54,26 +54,13 @@ class RunsScreen(WorkbenchScreen):
             with Vertical(id="runs-left"):
                 yield RunsTable(id="runs-table")
                 yield RunDetails(id="run-details")
-                with Horizontal(id="run-actions"):
-                    yield Button("Stop", id="stop", compact=True, tooltip="s: SIGTERM, graceful")
-                    yield Button("Resume", id="resume", compact=True, tooltip="r: continue from checkpoint")
-                    yield Button("Log", id="log", compact=True, tooltip="l: worker.log")
-                    yield Button("Report", id="report", compact=True, tooltip="enter: failure and warnings")
-                    yield Button("Watch", id="watch", compact=True, tooltip="w: live charts")
+                yield RunActions(id="run-actions")
             presets, problems = load_presets(self.workbench.presets_dir)
             # Mounted just after the first frame: the table shows up sooner.
             yield Lazy(LaunchForm(presets, problems, id="launch-form"))
         yield Footer()
 
     # -- regions ---------------------------------------------------------------------
-
-    @property
-    def table(self) -> RunsTable:
-        return self.query_one("#runs-table", RunsTable)
-
-    @property
-    def details(self) -> RunDetails:
-        return self.query_one("#run-details", RunDetails)
 
     @property
     def selected_run(self) -> RunState | None:
@@ -95,11 +82,7 @@ class RunsScreen(WorkbenchScreen):
         with self.workbench.watcher.lock:
             self.details.show(run, self.workbench.clock())
             status = run.status if run else None
-        self.query_one("#stop", Button).disabled = status not in _STOPPABLE
-        self.query_one("#resume", Button).disabled = status not in _RESUMABLE
-        self.query_one("#log", Button).disabled = run is None
-        self.query_one("#report", Button).disabled = run is None
-        self.query_one("#watch", Button).disabled = run is None
+        self.actions.show_for(status)
 
     @on(DataTable.RowHighlighted, "#runs-table")
     def _row_highlighted(self) -> None:

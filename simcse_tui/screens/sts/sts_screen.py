@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select
 
 from simcse_tui.embedding_client import Progress
 from simcse_tui.format import spearman_text
@@ -24,6 +24,7 @@ from simcse_tui.screens.base import REDRAW_INTERVAL_S, WorkbenchScreen, notify_e
 from simcse_tui.screens.sts.pairs_table import PairsTable
 from simcse_tui.widgets.checkpoint_picker import CheckpointPicker
 from simcse_tui.widgets.navbar import NavBar
+from simcse_tui.widgets.task_progress import TaskProgress
 from simcse_tui.workbench import Workbench
 from trainers.errors import SimcseError
 
@@ -55,9 +56,6 @@ class StsScreen(WorkbenchScreen):
     StsScreen #sts-set { width: 20; }
     StsScreen #score-set-button { margin: 0 1; min-width: 12; }
     StsScreen #spearman { text-style: bold; }
-    StsScreen #set-progress-row { height: 1; display: none; }
-    StsScreen #set-progress-row.-loading { display: block; }
-    StsScreen #set-progress-row ProgressBar { width: 50; }
     """
 
     class PairScored(Message):
@@ -88,6 +86,15 @@ class StsScreen(WorkbenchScreen):
             self.replies = replies
             self.error = error
 
+    picker = getters.query_one("#checkpoints", CheckpointPicker)
+    first = getters.query_one("#s1", Input)
+    second = getters.query_one("#s2", Input)
+    pair_scores = getters.query_one("#pair-scores", Label)
+    set_select = getters.query_one("#sts-set", Select)
+    spearman = getters.query_one("#spearman", Label)
+    progress = getters.query_one("#set-progress", TaskProgress)
+    pairs = getters.query_one("#pairs", PairsTable)
+
     def __init__(self, workbench: Workbench, *, redraw_interval: float = REDRAW_INTERVAL_S) -> None:
         super().__init__(workbench, redraw_interval=redraw_interval)
         self.seq = 0
@@ -106,22 +113,12 @@ class StsScreen(WorkbenchScreen):
                              id="sts-set", compact=True)
                 yield Button("Score set", id="score-set-button", compact=True, tooltip="ctrl+s")
                 yield Label("", id="spearman", markup=False)
-            with Horizontal(id="set-progress-row"):
-                yield ProgressBar(total=1, show_eta=False, id="set-progress")
-                yield Label("", id="set-progress-what")
+            yield TaskProgress(id="set-progress")
             yield PairsTable(id="pairs")
         yield Footer()
 
-    @property
-    def picker(self) -> CheckpointPicker:
-        return self.query_one("#checkpoints", CheckpointPicker)
-
-    @property
-    def pairs(self) -> PairsTable:
-        return self.query_one("#pairs", PairsTable)
-
     def on_mount(self) -> None:
-        self.query_one("#s1", Input).focus()
+        self.first.focus()
 
     def refresh_view(self) -> None:
         self.picker.set_choices(self.workbench.checkpoints(), self.workbench.settings.sts_checkpoints)
@@ -141,10 +138,9 @@ class StsScreen(WorkbenchScreen):
             self._debounce.stop()
             self._debounce = None
         self.seq += 1
-        s1 = self.query_one("#s1", Input).value.strip()
-        s2 = self.query_one("#s2", Input).value.strip()
+        s1, s2 = self.first.value.strip(), self.second.value.strip()
         if not s1 or not s2 or not self.picker.chosen:
-            self.query_one("#pair-scores", Label).update("cosine: type two sentences")
+            self.pair_scores.update("cosine: type two sentences")
             return
         self._score_pair(self.seq, s1, s2, self.picker.chosen)
 
@@ -161,12 +157,11 @@ class StsScreen(WorkbenchScreen):
     def _pair_scored(self, event: PairScored) -> None:
         if event.seq != self.seq:
             return  # stale: the sentences changed since
-        label = self.query_one("#pair-scores", Label)
         if event.error is not None:
-            label.update(f"{event.error.title}: {event.error.message}")
+            self.pair_scores.update(f"{event.error.title}: {event.error.message}")
             notify_error(self, event.error)
             return
-        label.update("cosine   " + "   ".join(f"{name}: {score:.4f}" for name, score
+        self.pair_scores.update("cosine   " + "   ".join(f"{name}: {score:.4f}" for name, score
                                               in zip("AB", event.scores, strict=False)))
 
     # -- a whole set -------------------------------------------------------------------
@@ -178,8 +173,8 @@ class StsScreen(WorkbenchScreen):
         if not checkpoints:
             self.notify("No checkpoint to score with yet.", severity="warning")
             return
-        name = str(self.query_one("#sts-set", Select).value)
-        self._show_progress(Progress(0, 0, f"scoring {name}"))
+        name = str(self.set_select.value)
+        self.progress.show(Progress(0, 0, f"scoring {name}"))
         self._score_set(name, checkpoints)
 
     @work(thread=True, exclusive=True, group="sts-set")
@@ -196,28 +191,22 @@ class StsScreen(WorkbenchScreen):
 
     @on(SetProgressed)
     def _set_progressed(self, event: SetProgressed) -> None:
-        self._show_progress(event.progress)
+        self.progress.show(event.progress)
 
     @on(SetScored)
     def _set_scored(self, event: SetScored) -> None:
-        self.query_one("#set-progress-row").remove_class("-loading")
+        self.progress.hide()
         if event.error is not None:
-            self.query_one("#spearman", Label).update(f"{event.error.title}: {event.error.message}")
+            self.spearman.update(f"{event.error.title}: {event.error.message}")
             notify_error(self, event.error)
             return
         a = event.replies[0]
         b = event.replies[1] if len(event.replies) > 1 else None
         scores = " · ".join(f"{name} {spearman_text(reply['spearman'])}"
                             for name, reply in zip("AB", event.replies, strict=False))
-        self.query_one("#spearman", Label).update(
+        self.spearman.update(
             f"{event.name}: Spearman x100 {scores} ({len(a['pairs'])} pairs)")
         self.pairs.show(a["pairs"], b["pairs"] if b else None)
-
-    def _show_progress(self, progress: Progress) -> None:
-        self.query_one("#set-progress", ProgressBar).update(total=max(1, progress.total), progress=progress.done)
-        what = f" {progress.what}" + (f" {progress.done}/{progress.total}" if progress.total else "")
-        self.query_one("#set-progress-what", Label).update(what)
-        self.query_one("#set-progress-row").add_class("-loading")
 
     # -- sorting and focus --------------------------------------------------------------
 
