@@ -14,6 +14,7 @@ first opened, so the first frame imports neither plotext, numpy nor markdown.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from simcse_tui.embedding_client import SERVE_ARGV, EmbeddingClient
+from simcse_tui.embedding_client import DATA_ENV, SERVE_ARGV, EmbeddingClient
 from simcse_tui.runs.launcher import WORKER_ARGV, Launcher
 from simcse_tui.runs.presets import default_presets_dir
 from simcse_tui.runs.watcher import DEFAULT_STALL_AFTER_S, RunWatcher
@@ -93,7 +94,11 @@ class SimcseApp(App[None]):
     ) -> None:
         super().__init__()
         runs_dir = Path(runs_dir).expanduser().resolve()
+        if data_dir is None and os.environ.get(DATA_ENV):
+            data_dir = Path(os.environ[DATA_ENV])  # the worker would use it anyway: offer its corpora
         settings, self._settings_problem = load_settings(settings_file)
+        self._remember_runs_dir = settings.runs_dir != str(runs_dir)
+        settings.runs_dir = str(runs_dir)
         launcher = Launcher(runs_dir, worker_argv)
         watcher = RunWatcher(
             runs_dir, open_dirs, stall_after_s=stall_after_s, clock=clock, worker_alive=launcher.is_alive,
@@ -140,6 +145,8 @@ class SimcseApp(App[None]):
         if self._settings_problem:
             self.notify(self._settings_problem, title="Settings", severity="warning", markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._remember_runs_dir:
+            self.save_settings()
         if self.poll_interval is not None:
             self.run_worker(self._poll_forever, thread=True, group="watch", name="run watcher")
 

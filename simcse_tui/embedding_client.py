@@ -145,7 +145,12 @@ class EmbeddingClient:
         """Ask the worker to shut down, then make sure it is gone."""
         with self._lock:
             proc, self._proc = self._proc, None
+            busy = any(p.proc is proc for p in self._pending.values())
         if proc is None or proc.poll() is not None:
+            return
+        if busy:  # a shutdown request would queue behind the work in hand: do not wait for it
+            proc.terminate()
+            proc.wait()
             return
         try:
             assert proc.stdin is not None

@@ -40,7 +40,7 @@ class Settings:
     """Everything the app remembers between sessions."""
 
     theme: str = "textual-dark"
-    runs_dir: str = ""  # empty: the CLI's default
+    runs_dir: str = ""  # the runs folder last opened (the CLI may default to it); empty: none yet
     smoothing: float = 0.6  # EMA weight of the loss chart, 0 (raw) to 0.99
     x_axis: str = "step"  # "step" or "time" (minutes since the run's first event)
     query_checkpoints: list[str] = field(default_factory=list)  # [A] or [A, B], checkpoint specs

@@ -56,8 +56,9 @@ SIZE = (120, 40)
 
 @pytest.fixture(autouse=True)
 def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Settings go to tmp_path, never to the real user's config folder."""
+    """Settings go to tmp_path, never to the real user's config folder; no data folder (demo corpus)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("SIMCSE_TUI_DATA", raising=False)
     return tmp_path / "config"
 
 
@@ -493,7 +494,8 @@ async def test_the_theme_is_remembered_across_sessions(runs_dir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.theme = "nord"
         await pilot.pause()
-    assert load_settings(settings_path())[0].theme == "nord"
+    settings = load_settings(settings_path())[0]
+    assert settings.theme == "nord" and settings.runs_dir == str(runs_dir.resolve())
     again = make_app(runs_dir)
     async with again.run_test(size=SIZE):
         assert again.theme == "nord"
@@ -522,3 +524,12 @@ def test_the_exporters_events_are_shown_in_words() -> None:
     assert describe_output_line(json.dumps(finished)).startswith("exported c to out")
     assert describe_output_line(json.dumps(failed)) == "failed: out is not empty\n  what to do: pass --overwrite"
     assert describe_output_line("plain text") == "plain text"
+
+
+def test_a_data_folder_from_the_environment_offers_its_corpora(runs_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [corpus for _, corpus in make_app(runs_dir).workbench.corpora()] == ["demo"]
+    monkeypatch.setenv("SIMCSE_TUI_DATA", str(tmp_path))
+    app = make_app(runs_dir)
+    assert app.workbench.data_dir == tmp_path
+    assert [corpus for _, corpus in app.workbench.corpora()] == ["wiki", "stsb", "demo"]

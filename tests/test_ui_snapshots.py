@@ -47,6 +47,7 @@ def snapshots_folder(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimcseApp:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("SIMCSE_TUI_DATA", raising=False)  # the demo corpus, whatever the machine has
     runs_dir = tmp_path / "runs"
     shutil.copytree(FIXTURES, runs_dir)
     return SimcseApp(runs_dir, clock=lambda: RUNNING_LAST_T + 5, poll_interval=None, redraw_interval=0.0,

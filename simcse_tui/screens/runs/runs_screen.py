@@ -72,7 +72,8 @@ class RunsScreen(WorkbenchScreen):
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        self.table.show_runs(self.workbench.runs(), self.workbench.colours)
+        with self.workbench.watcher.lock:  # the watcher thread must not change a run mid-row
+            self.table.show_runs(self.workbench.runs(), self.workbench.colours)
         if self._just_launched is not None and self.table.select_run(self._just_launched):
             self._just_launched = None
         self._show_selected()
