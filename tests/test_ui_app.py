@@ -36,6 +36,7 @@ from simcse_tui.screens.runs.launch_form import LaunchForm
 from simcse_tui.screens.runs.runs_screen import RunsScreen
 from simcse_tui.screens.sts.sts_screen import StsScreen
 from simcse_tui.settings import load_settings, settings_path
+from simcse_tui.widgets.navbar import NavBar
 from trainers.events import make_event, read_events
 
 HERE = Path(__file__).parent
@@ -533,3 +534,16 @@ def test_a_data_folder_from_the_environment_offers_its_corpora(runs_dir: Path, t
     app = make_app(runs_dir)
     assert app.workbench.data_dir == tmp_path
     assert [corpus for _, corpus in app.workbench.corpora()] == ["wiki", "stsb", "demo"]
+
+
+@pilot_test
+async def test_the_mouse_switches_screens_from_the_top_line(runs_dir: Path) -> None:
+    app = make_app(runs_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await poll(app, pilot)
+        await pilot.click(NavBar, offset=(25, 0))  # " 2 Live "
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen)
+        await pilot.click(NavBar, offset=(16, 0))  # " 1 Runs "
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
