@@ -132,6 +132,9 @@ def _json_record(line: str, path: Path, number: int) -> dict:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise DataError(f"{where(path, number)}: expected one JSON object a line: {err.msg}") from None
+    except (ValueError, RecursionError):  # a number too long to convert, arrays nested thousands deep
+        raise DataError(f"{where(path, number)}: expected one JSON object a line, "
+                        "got JSON this reader will not decode (a huge number or deep nesting)") from None
     missing = [k for k in ("sentence1", "sentence2", "gold_label")
                if not isinstance(record, dict) or k not in record]
     if missing:

@@ -1,9 +1,12 @@
 """The query panel: type a sentence, see the corpus sentences nearest to it under checkpoint A
 (and B beside it, rank changes marked), as you type.
 
-Keystrokes are debounced (`DEBOUNCE_S`); each query gets a sequence number and
-runs in an exclusive thread worker, and a reply whose number is not the latest
-is dropped, so a slow reply to an old prefix never overwrites a newer one.
+A keystroke queries at once when no query is in flight; while one is, the
+newest text waits and goes out the moment the reply lands (older texts typed
+meanwhile are never sent). So a query costs no timer delay, the embedding
+worker never queues behind a burst of keystrokes, and each query has a
+sequence number: a reply whose number is not the latest is dropped, so a slow
+reply to an old prefix never overwrites a newer one.
 The embedding worker embeds a corpus once per checkpoint (with progress shown
 here) and caches it, so later keystrokes cost one encoding and a top-k search.
 """
@@ -18,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, Select
 from textual.worker import get_current_worker
 
@@ -32,7 +34,6 @@ from simcse_tui.widgets.task_progress import TaskProgress
 from simcse_tui.workbench import Workbench
 from trainers.errors import SimcseError
 
-DEBOUNCE_S = 0.1
 TOP_K = 10
 
 
@@ -110,7 +111,8 @@ class QueryScreen(WorkbenchScreen):
         super().__init__(workbench, redraw_interval=redraw_interval)
         self.seq = 0  # number of the latest query; replies to older ones are dropped
         self.shown_seq = 0  # number of the query whose replies are on screen
-        self._debounce: Timer | None = None
+        self._in_flight: int | None = None  # number of the query awaiting its reply
+        self._waiting = False  # the text changed while a query was in flight
         self._corpus_started = False
         self._corpus_info: dict[str, Any] = {}  # the last load_corpus reply: size, label, cached
 
@@ -157,16 +159,15 @@ class QueryScreen(WorkbenchScreen):
 
     @on(Input.Changed, "#query")
     def _query_changed(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self.run_query)
+        if self._in_flight is None:
+            self.run_query()
+        else:
+            self._waiting = True  # sent when the reply in flight lands
 
     @on(Input.Submitted, "#query")
     def run_query(self) -> None:
         """Rank the corpus for the current text under every chosen checkpoint, now."""
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
+        self._waiting = False
         self.seq += 1
         text = self.query_input.value.strip()
         checkpoints = self.picker.chosen
@@ -175,7 +176,15 @@ class QueryScreen(WorkbenchScreen):
             self._show_hits(checkpoints, [])
             self._set_status("type a sentence" if checkpoints else "no checkpoint to query yet")
             return
+        self._in_flight = self.seq
         self._rank(self.seq, text, checkpoints, self.corpus)
+
+    def _landed(self, seq: int) -> None:
+        """The reply to query `seq` arrived: send the text typed meanwhile, if any."""
+        if seq == self._in_flight:
+            self._in_flight = None
+            if self._waiting:
+                self.run_query()
 
     @work(thread=True, exclusive=True, group="query")
     def _rank(self, seq: int, text: str, checkpoints: list[str], corpus: str) -> None:
@@ -186,7 +195,7 @@ class QueryScreen(WorkbenchScreen):
                 replies.append(self.workbench.embedder.rank(spec, corpus, text, TOP_K,
                                                             on_progress=self._progressed))
                 if worker.is_cancelled:
-                    return  # a newer query took over
+                    break  # a newer query took over: this reply will be dropped as stale
         except SimcseError as exc:
             self.post_message(self.RankFailed(seq, exc))
             return
@@ -198,6 +207,7 @@ class QueryScreen(WorkbenchScreen):
 
     @on(Ranked)
     def _ranked(self, event: Ranked) -> None:
+        self._landed(event.seq)
         if event.seq != self.seq:
             return  # stale: the user typed on since
         self.shown_seq = event.seq
@@ -209,6 +219,7 @@ class QueryScreen(WorkbenchScreen):
 
     @on(RankFailed)
     def _rank_failed(self, event: RankFailed) -> None:
+        self._landed(event.seq)
         if event.seq != self.seq:
             return
         self.progress.hide()
