@@ -15,6 +15,7 @@ traceback. `EXAMPLES` generated files per reader (the README quotes the figure).
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from collections.abc import Callable
@@ -24,8 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trainers.data.nli import read_labelled, read_nli_jsonl, read_snli_senteval_pairs
-from trainers.data.sts import SENTEVAL_SICK_HEADER, SICK_HEADER, read_semeval_sts, read_sick, \
-    read_sick_senteval, read_stsb
+from trainers.data.sts import (
+    SENTEVAL_SICK_HEADER,
+    SICK_HEADER,
+    read_semeval_sts,
+    read_sick,
+    read_sick_senteval,
+    read_stsb,
+)
 from trainers.data.text import read_sentence_file, read_table
 from trainers.errors import DataError
 
@@ -156,15 +163,9 @@ def test_snli_senteval_reader(premises: bytes, hypotheses: bytes, labels: bytes)
 
 
 jsonl_row = st.tuples(sentence, sentence, st.sampled_from(["entailment", "neutral", "contradiction", "-"])).map(
-    lambda r: ('{"sentence1": %s, "sentence2": %s, "gold_label": "%s"}'
-               % (_json(r[0]), _json(r[1]), r[2])).encode())
+    lambda r: json.dumps({"sentence1": r[0], "sentence2": r[1], "gold_label": r[2]}).encode())
 jsonl_bad = st.sampled_from([b'{"sentence1": "a"}', b"[1, 2]", b'{"gold_label": "x", "sentence1": 1, "sentence2": 2}',
                              b"{not json", b"1" * 5000, b"[" * 5000, b'"just a string"'])
-
-
-def _json(text: str) -> str:
-    import json
-    return json.dumps(text)
 
 
 @FUZZ

@@ -8,6 +8,7 @@ SIGTERM to its own process from inside evaluation or a checkpoint write.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -169,3 +170,27 @@ def test_a_bad_fault_spec_is_refused(make_trainer, monkeypatch) -> None:
     monkeypatch.setenv("SIMCSE_TUI_FAULT", "nan_at:five")
     with pytest.raises(trainers.loop.SimcseError, match="SIMCSE_TUI_FAULT: cannot read 'nan_at:five'"):
         make_trainer()
+
+
+def test_resume_with_the_mlm_auxiliary_loss_retraces_the_uninterrupted_run(make_trainer, tmp_path) -> None:
+    """The MLM head is not part of the exported encoder, but a resume must pick it up where it was."""
+    from trainers.config import from_mapping
+    from trainers.distributed import World
+    from trainers.loop import Trainer
+
+    settings = {"max_steps": 6, "save_every": 3, "mlm_weight": 0.1, "dropout": 0.1}
+    whole = make_trainer(tmp_path / "whole", **settings)
+    assert whole.run() == 0
+    # As if the run had stopped at step 3: a folder holding only that checkpoint, resumed to the end.
+    split = tmp_path / "split"
+    shutil.copytree(tmp_path / "whole" / "checkpoints" / "step-000003", split / "checkpoints" / "step-000003")
+    resumed = Trainer(from_mapping(whole.config.to_dict()), split, World(), resume=True)
+    assert resumed.run() == 0
+
+    expected = {e["step"]: e["loss"] for e in _events(tmp_path / "whole", "step")}
+    got = {e["step"]: e["loss"] for e in _events(split, "step")}
+    assert sorted(got) == [4, 5, 6]
+    for step, loss in got.items():
+        assert abs(loss - expected[step]) <= 1e-5, (step, loss, expected[step])
+    _, tensors = load_trainer_state(split / "checkpoints" / "step-000006")
+    assert "mlm_head" in tensors

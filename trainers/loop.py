@@ -443,6 +443,8 @@ class Trainer:
             tensors = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
                        "scaler": self.scaler.state_dict(), "rng": _rng_state(self.device),
                        "generator": self.generator.get_state()}
+            if getattr(self.encoder, "mlm_head", None) is not None:  # not exported, but resumed with the run
+                tensors["mlm_head"] = self.encoder.mlm_head.state_dict()
             fault = _disk_full if self.faults.enospc_at_step == self.step else None
             path = save_checkpoint(self.run_dir, self.encoder, state, tensors, is_best=is_best,
                                    keep=self.config.keep_checkpoints, fault=fault)
@@ -462,6 +464,8 @@ class Trainer:
         self.scaler.load_state_dict(tensors["scaler"])
         _set_rng_state(tensors["rng"], self.device)
         self.generator.set_state(tensors["generator"])
+        if getattr(self.encoder, "mlm_head", None) is not None and "mlm_head" in tensors:
+            self.encoder.mlm_head.load_state_dict(tensors["mlm_head"])
         self.last_checkpoint = checkpoint
 
     def _emit_started(self) -> None:

@@ -19,7 +19,14 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select
 
 from simcse_tui.runs.presets import Preset
-from trainers.config import FIELDS, TrainConfig, check_value, field_help, from_mapping, parse_overrides
+from trainers.config import (
+    FIELDS,
+    TrainConfig,
+    check_value,
+    field_help,
+    from_mapping,
+    parse_overrides,
+)
 from trainers.errors import ConfigError
 
 FORM_FIELDS = ("objective", "loss", "model", "train_file", "max_steps", "batch_size", "learning_rate",
