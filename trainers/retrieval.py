@@ -3,8 +3,8 @@
 Vectors are L2-normalised, so inner product is cosine. `build_index` picks
 exact search below `EXACT_LIMIT` vectors, where a single matrix product
 answers well inside the query panel's latency budget, and a faiss HNSW index
-above it when faiss is installed (the `ann` extra); without faiss it stays
-exact and says so in `kind`. The figures behind the limit are in BENCHMARKS.md.
+above it (faiss-cpu is a dependency; should it fail to import, search stays
+exact and says so in `kind`). The figures behind the limit are in BENCHMARKS.md.
 """
 
 from __future__ import annotations

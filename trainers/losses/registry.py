@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from trainers.config import LOSSES
 from trainers.errors import ConfigError
 from trainers.losses.contrastive import contrastive_margin
 from trainers.losses.info_nce import info_nce
@@ -29,19 +30,7 @@ from trainers.losses.soft_nearest_neighbours import soft_nearest_neighbours
 from trainers.losses.supcon import supcon_in, supcon_out
 from trainers.losses.triplet import triplet, triplet_in_batch
 
-LOSS_NAMES = (
-    "info_nce",
-    "nt_xent",
-    "contrastive",
-    "triplet",
-    "n_pair",
-    "nce",
-    "neg",
-    "soft_nearest_neighbours",
-    "lifted_structured",
-    "supcon_out",
-    "supcon_in",
-)
+LOSS_NAMES = LOSSES  # the config (standard library only, read by the UI) owns the list
 
 # Losses that read class labels; the others need (anchor, positive) pairs.
 LABEL_LOSSES = ("soft_nearest_neighbours", "lifted_structured", "supcon_out", "supcon_in")
