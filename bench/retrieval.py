@@ -78,8 +78,13 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--ef-search", default="64",
+                        help="comma-separated HNSW efSearch values, each measured on the same index")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "retrieval.json"))
     parser.add_argument("--data-dir", default=os.environ.get("SIMCSE_TUI_DATA", str(ROOT.parent / "shared" / "data")))
     args = parser.parse_args()
+
+    import faiss
 
     from trainers.retrieval import ExactIndex, HNSWIndex
 
@@ -92,18 +97,18 @@ def main() -> int:
         exact = ExactIndex(vectors)
         truth, exact_ms = measure(exact, queries, args.k)
         rows.append(row("exact", size, exact_ms, vectors.nbytes, 0.0, 1.0))
+        print_row(rows[-1])
         start = time.perf_counter()
         hnsw = HNSWIndex(vectors)
         build = time.perf_counter() - start
-        import faiss
-
         memory = len(faiss.serialize_index(hnsw.index))
-        found, hnsw_ms = measure(hnsw, queries, args.k)
-        recall = np.mean([len(set(f) & set(t)) / args.k for f, t in zip(found, truth, strict=True)])
-        rows.append(row("hnsw", size, hnsw_ms, memory, build, float(recall)))
-        print_row(rows[-2])
-        print_row(rows[-1])
-    out = ROOT / "bench" / "results" / "retrieval.json"
+        for ef in (int(e) for e in args.ef_search.split(",")):
+            hnsw.index.hnsw.efSearch = ef
+            found, hnsw_ms = measure(hnsw, queries, args.k)
+            recall = np.mean([len(set(f) & set(t)) / args.k for f, t in zip(found, truth, strict=True)])
+            rows.append(row(f"hnsw ef={ef}", size, hnsw_ms, memory, build, float(recall)))
+            print_row(rows[-1])
+    out = Path(args.out)
     out.write_text(json.dumps({"args": vars(args), "rows": rows, "base_vectors": len(base),
                                "date": time.strftime("%Y-%m-%d")}, indent=2))
     return 0
@@ -116,7 +121,7 @@ def row(kind: str, size: int, latencies: list[float], memory: int, build: float,
 
 
 def print_row(r: dict) -> None:
-    print(f"| {r['size']:>9,} | {r['index']:5} | {r['p50_ms']:7.2f} | {r['p95_ms']:7.2f} | {r['memory_mb']:7.0f} | "
+    print(f"| {r['size']:>9,} | {r['index']:11} | {r['p50_ms']:7.2f} | {r['p95_ms']:7.2f} | {r['memory_mb']:7.0f} | "
           f"{r['build_s']:6.1f} | {r['recall_at_10']:.3f} |", flush=True)
 
 
