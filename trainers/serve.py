@@ -106,6 +106,7 @@ class EmbeddingService:
         if cached:
             vectors = np.load(cache_file)
             cached = len(vectors) == len(sentences)
+            self.model(checkpoint)  # "ready" means ready to query: load the model now, not on the first key
         if not cached:
             vectors = self.encode(checkpoint, sentences, request_id, what=f"embedding {label}")
             _save_atomically(cache_file, vectors)
