@@ -69,6 +69,9 @@ class WorkerRun:
 
         self.run_dir = run_dir
         run_dir.mkdir(parents=True, exist_ok=True)
+        events = run_dir / "events.jsonl"
+        # A resumed worker appends to its folder's events: it is watched from where it starts.
+        self.start_offset = events.stat().st_size if events.exists() else 0
         self.log = open(run_dir / "worker.log", "ab")  # noqa: SIM115 - closed in wait()
         self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -78,13 +81,24 @@ class WorkerRun:
 
         return list(read_events(self.run_dir / "events.jsonl"))
 
+    def own_events(self) -> list[dict]:
+        """The events this worker appended (not those of earlier workers in the same folder)."""
+        from trainers.events import EventTail
+
+        tail, events = EventTail(self.run_dir / "events.jsonl"), []
+        tail.offset = self.start_offset
+        while batch := tail.read_new().events:
+            events += batch
+        return events
+
     def wait_for(self, predicate, timeout: float = 120.0) -> dict:
-        """Block until an event satisfies `predicate` (polling the file); fail if the worker exits first."""
+        """Block until an event of this worker satisfies `predicate` (polling the file); fail if it exits first."""
         import time
 
         from trainers.events import EventTail
 
         tail, deadline = EventTail(self.run_dir / "events.jsonl"), time.monotonic() + timeout
+        tail.offset = self.start_offset
         while time.monotonic() < deadline:
             exited = self.process.poll() is not None
             for event in tail.read_new().events:

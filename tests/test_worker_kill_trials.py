@@ -50,32 +50,6 @@ def _plan() -> list[str]:
     return kinds
 
 
-class NewEvents:
-    """The events a worker appends after `offset` (earlier incarnations' lines are not re-read)."""
-
-    def __init__(self, path: Path) -> None:
-        self.tail = EventTail(path)
-        self.tail.offset = path.stat().st_size if path.exists() else 0
-        self.seen: list[dict] = []
-
-    def poll(self) -> list[dict]:
-        new = self.tail.read_new().events
-        self.seen += new
-        return new
-
-
-def _wait(worker, events: NewEvents, predicate, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(predicate(e) for e in events.poll()):
-            return
-        if worker.process.poll() is not None:
-            pytest.fail(f"worker exited ({worker.process.returncode}) early:\n{worker.log_text()}")
-        time.sleep(0.01)
-    worker.process.kill()
-    pytest.fail(f"timed out:\n{worker.log_text()}")
-
-
 def _wait_for_temporary(worker, folder: Path, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and worker.process.poll() is None:
@@ -115,16 +89,14 @@ def chain(start_worker, tmp_path_factory):
     events_file, checkpoints = run_dir / "events.jsonl", run_dir / rundir.CHECKPOINTS
     records, rng = [], random.Random(1)
     for number, kind in enumerate(_plan()):
-        watch = NewEvents(events_file)
         saved_before = latest_checkpoint(run_dir) if run_dir.exists() else None
         if saved_before is None:
             worker = start_worker(run_dir, **CONFIG)
         else:
             worker = start_worker(run_dir, "--resume", str(run_dir))
-        _wait(worker, watch, lambda e: e["kind"] == "run_started")
-        started = next(e for e in watch.seen if e["kind"] == "run_started")
+        started = worker.wait_for(lambda e: e["kind"] == "run_started")
         if saved_before is None:  # nothing to resume from yet: let the first checkpoint land
-            _wait(worker, watch, lambda e: e["kind"] == "checkpoint")
+            worker.wait_for(lambda e: e["kind"] == "checkpoint")
         in_save = False
         if kind == "kill-in-save":
             in_save = _wait_for_temporary(worker, checkpoints)
@@ -133,22 +105,20 @@ def chain(start_worker, tmp_path_factory):
             time.sleep(rng.uniform(0.0, 1.5))
         os.kill(worker.process.pid, signal.SIGTERM if kind == "term" else signal.SIGKILL)
         code = worker.wait(timeout=120)
-        watch.poll()
-        records.append({"number": number, "kind": kind, "code": code, "started": started, "events": watch.seen,
+        records.append({"number": number, "kind": kind, "code": code, "started": started,
+                        "events": worker.own_events(),
                         "resumed_from": None if saved_before is None else rundir.step_of(saved_before.name),
                         "temporary_left": any(checkpoints.glob(".tmp-step-*")), "aimed_at_save": in_save,
                         "latest": latest_checkpoint(run_dir), "loaded": _load(latest_checkpoint(run_dir)),
                         "announced": _announced_checkpoints(events_file),
                         "lines": _complete_lines_parse(events_file), "log": worker.log_text()})
-    final_watch = NewEvents(events_file)
     saved = rundir.step_of(latest_checkpoint(run_dir).name)
     last = start_worker(run_dir, "--resume", str(run_dir), max_steps=saved + 3)
     code = last.wait(timeout=180)
-    final_watch.poll()
     summary = {kind: sum(r["kind"] == kind for r in records) for kind in ("kill", "kill-in-save", "term")}
     summary["temporary_left"] = sum(r["temporary_left"] for r in records)
     print(f"\nkill trials: {json.dumps(summary)}")  # the figures quoted in the README (run with -s)
-    return {"records": records, "run_dir": run_dir, "final": (code, final_watch.seen, saved, last.log_text())}
+    return {"records": records, "run_dir": run_dir, "final": (code, last.own_events(), saved, last.log_text())}
 
 
 def test_after_every_kill_the_newest_complete_checkpoint_loads_and_none_is_lost(chain) -> None:
